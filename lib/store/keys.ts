@@ -1,0 +1,54 @@
+// Every Redis key agentgate uses is spelled here and nowhere else.
+// All keys live under one configurable prefix (REDIS_PREFIX, default "agentgate:").
+// The schema is documented in README.md ("Redis keys"); keep the two in step.
+
+export interface Keys {
+  /** Hash number -> JSON {penalty, name}: numbers allowed into <queue>. */
+  allowlist(queue: string): string;
+  /** String "open" | "list": a queue's policy; absent means "list" (secure default). */
+  policy(queue: string): string;
+  /** Set of queues that have an allowlist or policy, for listing. */
+  allowQueues(): string;
+  /** Hash interface -> JSON Binding: members of <queue> that agentgate knows of. */
+  members(queue: string): string;
+  /** Set of queues that have members in Redis. */
+  memberQueues(): string;
+  /** String token with expiry: a per-subject lock (a number or an agent). */
+  lock(subject: string): string;
+  /** Counter with expiry: toggles by <number> in the current window. */
+  rate(number: string): string;
+  /** Stream: the audit trail, capped. */
+  audit(): string;
+  /** Hash: an agent account (name, pinHash, queues JSON, mobile). */
+  agent(id: string): string;
+  /** Set of agent ids. */
+  agents(): string;
+  /** String agentId: which agent is bound to this phone (device or number). */
+  phoneBinding(phone: string): string;
+  /** Hash {phone, interface, since}: where this agent is bound. */
+  agentBinding(id: string): string;
+  /** Counter with expiry: wrong PINs for an agent, or from a caller. */
+  pinFailures(kind: 'agent' | 'caller', subject: string): string;
+  /** Hash id -> JSON intent: changes to Asterisk started but not yet recorded (crash repair). */
+  intents(): string;
+}
+
+export function makeKeys(prefix: string): Keys {
+  const k = (...parts: string[]) => prefix + parts.join(':');
+  return {
+    allowlist: (queue) => k('allow', queue),
+    policy: (queue) => k('policy', queue),
+    allowQueues: () => k('allow-queues'),
+    members: (queue) => k('members', queue),
+    memberQueues: () => k('member-queues'),
+    lock: (subject) => k('lock', subject),
+    rate: (number) => k('rate', number),
+    audit: () => k('audit'),
+    agent: (id) => k('agent', id),
+    agents: () => k('agents'),
+    phoneBinding: (phone) => k('phone', phone),
+    agentBinding: (id) => k('agent-binding', id),
+    pinFailures: (kind, subject) => k('pinfail', kind, subject),
+    intents: () => k('intents'),
+  };
+}
