@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+import { makeKeys, type Keys } from './keys.ts';
+
+/** What every store module takes: one shared connection and the key builder. */
+export interface Store {
+  redis: Redis;
+  keys: Keys;
+}
+
+export interface StoreOptions {
+  url: string;
+  prefix: string;
+  logger?: Logger;
+}
+
+// Commands must fail fast while Redis is away, so a caller on the line hears a
+// failure prompt in a second rather than after ioredis' default 20 retries;
+// the connection itself keeps retrying in the background and comes back alone.
+export function openStore(opts: StoreOptions): Store {
+  const redis = new Redis(opts.url, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3000) + Math.floor(Math.random() * 200),
+  });
+  let down = false;
+  redis.on('error', (err) => {
+    if (!down) opts.logger?.warn({ err: err.message }, 'redis unavailable');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) opts.logger?.info('redis available again');
+    else opts.logger?.info('redis ready');
+    down = false;
+  });
+  return { redis, keys: makeKeys(opts.prefix) };
+}
