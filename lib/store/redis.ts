@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { makeKeys, type Keys } from './keys.ts';
 
@@ -6,11 +7,14 @@ import { makeKeys, type Keys } from './keys.ts';
 export interface Store {
   redis: Redis;
   keys: Keys;
+  /** Cap of the audit stream (approximate, XADD MAXLEN ~). */
+  auditMaxLen: number;
 }
 
 export interface StoreOptions {
   url: string;
   prefix: string;
+  auditMaxLen?: number;
   logger?: Logger;
 }
 
@@ -36,5 +40,19 @@ export function openStore(opts: StoreOptions): Store {
     else opts.logger?.info('redis ready');
     down = false;
   });
-  return { redis, keys: makeKeys(opts.prefix) };
+  return { redis, keys: makeKeys(opts.prefix), auditMaxLen: opts.auditMaxLen ?? 100_000 };
+}
+
+/**
+ * Runs one store operation and turns any Redis failure (connection down, timeout,
+ * offline queue refused) into StoreUnavailableError, the one error callers
+ * branch on to fail closed.
+ */
+export async function storeOp<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw err;
+    throw new StoreUnavailableError(`Redis unavailable during ${what}: ${(err as Error).message}`, { cause: err });
+  }
 }

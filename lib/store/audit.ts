@@ -1,0 +1,44 @@
+import { storeOp, type Store } from './redis.ts';
+
+/** Who changed what, where from, and how it ended. Never holds a PIN. */
+export interface AuditEntry {
+  /** login, logout, refuse, pause, unpause, force-logout, adopt, restore, ... */
+  action: string;
+  /** The number or agent id concerned. */
+  subject: string;
+  queue?: string;
+  /** The outcome word: OK, REFUSED, ERROR, LOCKED_OUT, ... */
+  result: string;
+  /** fastagi, cli, api, asterisk (seen in AMI events), resync. */
+  source: string;
+  /** Who acted: the caller ID, an admin name, or an AMI event's origin. */
+  by?: string;
+  channel?: string;
+  uniqueid?: string;
+  detail?: string;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+  /** ms since the epoch, from the stream id. */
+  at: number;
+}
+
+export async function appendAudit(store: Store, entry: AuditEntry): Promise<string> {
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== '') fields.push(k, String(v));
+  return storeOp('audit append', async () =>
+    (await store.redis.xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...fields)) as string);
+}
+
+/** Newest first; `before` is an id from a previous page. */
+export async function readAudit(store: Store, opts: { count?: number; before?: string } = {}): Promise<AuditRecord[]> {
+  const count = Math.min(Math.max(opts.count ?? 50, 1), 1000);
+  const end = opts.before ? `(${opts.before}` : '+';
+  const rows = await storeOp('audit read', () => store.redis.xrevrange(store.keys.audit(), end, '-', 'COUNT', count));
+  return rows.map(([id, flat]) => {
+    const rec: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) rec[flat[i]!] = flat[i + 1]!;
+    return { ...(rec as unknown as AuditEntry), id, at: Number(id.split('-')[0]) };
+  });
+}

@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendAudit, readAudit } from '../../lib/store/audit.ts';
+import { withLock } from '../../lib/store/lock.ts';
+import { makeKeys } from '../../lib/store/keys.ts';
+import type { Store } from '../../lib/store/redis.ts';
+import { BusyError } from '../../lib/errors.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
+
+let t: TestRedis;
+let store: Store;
+beforeEach(async () => {
+  t = await testRedis();
+  store = { redis: t.redis, keys: makeKeys(t.prefix), auditMaxLen: 100 };
+});
+afterEach(() => t.cleanup());
+
+describe('audit trail', () => {
+  it('reads back entries newest first, paged, and stays capped', async () => {
+    for (let i = 0; i < 250; i++) await appendAudit(store, { action: 'login', subject: `7911${i}`, queue: '8008', result: 'OK', source: 'fastagi' });
+    const page1 = await readAudit(store, { count: 10 });
+    expect(page1.map((r) => r.subject)).toEqual(Array.from({ length: 10 }, (_, i) => `7911${249 - i}`));
+    const page2 = await readAudit(store, { count: 10, before: page1.at(-1)!.id });
+    expect(page2[0]!.subject).toBe('7911239');
+    expect(await t.redis.xlen(store.keys.audit())).toBeLessThan(250);
+  });
+});
+
+describe('per-subject lock', () => {
+  it('runs changes for one subject one at a time', async () => {
+    let inside = 0;
+    let maxInside = 0;
+    await Promise.all(Array.from({ length: 20 }, () => withLock(store, 'n1', async () => {
+      inside++;
+      maxInside = Math.max(maxInside, inside);
+      await new Promise((r) => setTimeout(r, 2));
+      inside--;
+    })));
+    expect(maxInside).toBe(1);
+    expect(await t.redis.exists(store.keys.lock('n1'))).toBe(0);
+  });
+
+  it('gives up with BusyError when the holder does not finish in time', async () => {
+    const held = withLock(store, 'n2', () => new Promise((r) => setTimeout(r, 300)));
+    await expect(withLock(store, 'n2', async () => 1, { waitMs: 50 })).rejects.toBeInstanceOf(BusyError);
+    await held;
+  });
+
+  it('does not release a lock that expired and was taken by someone else', async () => {
+    await withLock(store, 'n3', async () => {
+      await t.redis.set(store.keys.lock('n3'), 'someone-else');
+    }, { ttlMs: 50 });
+    expect(await t.redis.get(store.keys.lock('n3'))).toBe('someone-else');
+  });
+});
