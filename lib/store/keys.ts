@@ -27,6 +27,8 @@ export interface Keys {
   phoneBinding(phone: string): string;
   /** Hash {phone, interface, since}: where this agent is bound. */
   agentBinding(id: string): string;
+  /** Set of agent ids that have an agentBinding, so bindings can be listed without SCAN. */
+  bindings(): string;
   /** Counter with expiry: wrong PINs for an agent, or from a caller. */
   pinFailures(kind: 'agent' | 'caller', subject: string): string;
   /** Hash id -> JSON intent: changes to Asterisk started but not yet recorded (crash repair). */
@@ -48,6 +50,7 @@ export function makeKeys(prefix: string): Keys {
     agents: () => k('agents'),
     phoneBinding: (phone) => k('phone', phone),
     agentBinding: (id) => k('agent-binding', id),
+    bindings: () => k('bindings'),
     pinFailures: (kind, subject) => k('pinfail', kind, subject),
     intents: () => k('intents'),
   };
