@@ -1,0 +1,72 @@
+import { NotAuthorizedError } from '../errors.ts';
+import { storeOp, type Store } from '../store/redis.ts';
+import { validMemberName, validPenalty, validQueue } from './names.ts';
+
+export type QueuePolicy = 'list' | 'open';
+
+export interface AllowedNumber {
+  number: string;
+  penalty: number;
+  name: string;
+}
+
+/** What a login uses: always from the list (or the open default), never from the caller. */
+export interface Authorization {
+  penalty: number;
+  name: string;
+}
+
+function parseEntry(number: string, json: string): AllowedNumber {
+  const v = JSON.parse(json) as { penalty: number; name: string };
+  return { number, penalty: v.penalty, name: v.name };
+}
+
+export async function setPolicy(store: Store, queue: string, policy: QueuePolicy): Promise<void> {
+  validQueue(queue);
+  await storeOp('set policy', () => store.redis.multi().set(store.keys.policy(queue), policy).sadd(store.keys.allowQueues(), queue).exec());
+}
+
+export async function getPolicy(store: Store, queue: string): Promise<QueuePolicy> {
+  const v = await storeOp('get policy', () => store.redis.get(store.keys.policy(queue)));
+  // Secure by default: no explicit policy means only listed numbers get in.
+  return v === 'open' ? 'open' : 'list';
+}
+
+export async function allowNumber(store: Store, queue: string, entry: AllowedNumber): Promise<void> {
+  validQueue(queue);
+  const value = JSON.stringify({ penalty: validPenalty(entry.penalty), name: validMemberName(entry.name) });
+  await storeOp('allow number', () =>
+    store.redis.multi().hset(store.keys.allowlist(queue), entry.number, value).sadd(store.keys.allowQueues(), queue).exec());
+}
+
+/** Returns false when the number was not listed. */
+export async function disallowNumber(store: Store, queue: string, number: string): Promise<boolean> {
+  return (await storeOp('disallow number', () => store.redis.hdel(store.keys.allowlist(queue), number))) === 1;
+}
+
+export async function listAllowed(store: Store, queue: string): Promise<AllowedNumber[]> {
+  const all = await storeOp('list allowlist', () => store.redis.hgetall(store.keys.allowlist(queue)));
+  return Object.entries(all).map(([n, v]) => parseEntry(n, v)).sort((a, b) => a.number.localeCompare(b.number));
+}
+
+export async function listAllowQueues(store: Store): Promise<Array<{ queue: string; policy: QueuePolicy }>> {
+  const queues = (await storeOp('list allow queues', () => store.redis.smembers(store.keys.allowQueues()))).sort();
+  return Promise.all(queues.map(async (queue) => ({ queue, policy: await getPolicy(store, queue) })));
+}
+
+/**
+ * Decides whether `number` may log into `queue`. One round trip: the policy and
+ * the number's entry are read together. Fails closed when Redis is away
+ * (StoreUnavailableError propagates).
+ */
+export async function authorize(store: Store, queue: string, number: string): Promise<Authorization> {
+  const [policy, entry] = await storeOp('authorize', async () => {
+    const res = await store.redis.multi().get(store.keys.policy(queue)).hget(store.keys.allowlist(queue), number).exec();
+    if (!res) throw new Error('transaction aborted');
+    for (const [err] of res) if (err) throw err;
+    return [res[0]![1] as string | null, res[1]![1] as string | null] as const;
+  });
+  if (entry) return parseEntry(number, entry);
+  if (policy === 'open') return { penalty: 0, name: number };
+  throw new NotAuthorizedError(`number ${number} is not authorized for queue ${queue}`);
+}

@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { allowNumber, authorize, disallowNumber, listAllowed, setPolicy } from '../../lib/queues/allowlist.ts';
+import { takeToggleToken } from '../../lib/queues/rate-limit.ts';
+import { makeKeys } from '../../lib/store/keys.ts';
+import type { Store } from '../../lib/store/redis.ts';
+import { BadParamsError, NotAuthorizedError, RateLimitedError, StoreUnavailableError } from '../../lib/errors.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
+import { Redis } from 'ioredis';
+
+let t: TestRedis;
+let store: Store;
+beforeEach(async () => {
+  t = await testRedis();
+  store = { redis: t.redis, keys: makeKeys(t.prefix), auditMaxLen: 1000 };
+});
+afterEach(() => t.cleanup());
+
+describe('queue authorization', () => {
+  it('refuses a number that is not listed when the queue has no policy (secure by default)', async () => {
+    await expect(authorize(store, '8008', '79112223344')).rejects.toBeInstanceOf(NotAuthorizedError);
+  });
+
+  it('gives a listed number the penalty and name from the list', async () => {
+    await allowNumber(store, '8008', { number: '79112223344', penalty: 2, name: 'Ivan Petrov' });
+    expect(await authorize(store, '8008', '79112223344')).toEqual({ number: '79112223344', penalty: 2, name: 'Ivan Petrov' });
+    await expect(authorize(store, '8009', '79112223344')).rejects.toBeInstanceOf(NotAuthorizedError);
+  });
+
+  it('lets anyone in only when the queue is explicitly open', async () => {
+    await setPolicy(store, '8008', 'open');
+    expect(await authorize(store, '8008', '79110000000')).toMatchObject({ penalty: 0, name: '79110000000' });
+    await setPolicy(store, '8008', 'list');
+    await expect(authorize(store, '8008', '79110000000')).rejects.toBeInstanceOf(NotAuthorizedError);
+  });
+
+  it('stops authorizing a number taken off the list', async () => {
+    await allowNumber(store, '8008', { number: '79112223344', penalty: 0, name: 'A' });
+    expect(await disallowNumber(store, '8008', '79112223344')).toBe(true);
+    expect(await disallowNumber(store, '8008', '79112223344')).toBe(false);
+    expect(await listAllowed(store, '8008')).toEqual([]);
+    await expect(authorize(store, '8008', '79112223344')).rejects.toBeInstanceOf(NotAuthorizedError);
+  });
+
+  it('refuses member names Asterisk would corrupt in astdb, and bad penalties', async () => {
+    await expect(allowNumber(store, '8008', { number: '1', penalty: 0, name: 'Petrov; Ivan' })).rejects.toBeInstanceOf(BadParamsError);
+    await expect(allowNumber(store, '8008', { number: '1', penalty: -1, name: 'x' })).rejects.toBeInstanceOf(BadParamsError);
+    await expect(allowNumber(store, '8008', { number: '1', penalty: 0, name: 'a\r\nb' })).rejects.toBeInstanceOf(BadParamsError);
+    expect(await listAllowed(store, '8008')).toEqual([]);
+  });
+
+  it('fails closed when Redis is unreachable', async () => {
+    const dead = new Redis('redis://127.0.0.1:1/0', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const deadStore: Store = { ...store, redis: dead };
+    await expect(authorize(deadStore, '8008', '79112223344')).rejects.toBeInstanceOf(StoreUnavailableError);
+    dead.disconnect();
+  });
+});
+
+describe('toggle rate limit', () => {
+  it('refuses the change past the limit within the window, then allows again', async () => {
+    for (let i = 0; i < 3; i++) await takeToggleToken(store, '79112223344', 3, 1);
+    await expect(takeToggleToken(store, '79112223344', 3, 1)).rejects.toBeInstanceOf(RateLimitedError);
+    await takeToggleToken(store, '79110000000', 3, 1);
+    await new Promise((r) => setTimeout(r, 1100));
+    await takeToggleToken(store, '79112223344', 3, 1);
+  });
+});
