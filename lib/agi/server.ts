@@ -1,0 +1,96 @@
+// The FastAGI listener: who may connect (allowlist, session cap), and a
+// graceful stop. Each accepted connection is an AgiSession; nothing a peer does
+// on its socket can throw out of here.
+import net from 'node:net';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { createAllowList } from './allow.ts';
+import { dingDongIsPatched } from './ding-dong.ts';
+import type { AgiScript } from './router.ts';
+import { AgiSession } from './session.ts';
+
+export type { AgiScript } from './router.ts';
+
+export interface FastAgiServerOptions {
+  config: Config['fastagi'];
+  logger: Logger;
+  scripts: Record<string, AgiScript>;
+}
+
+export interface FastAgiServer {
+  /** Starts listening on config.host:config.port (port 0: any free port). */
+  listen(): Promise<{ port: number }>;
+  /** Stops accepting, lets running sessions finish within config.shutdownGraceMs, then cuts them. */
+  close(): Promise<void>;
+  activeSessions(): number;
+}
+
+/** After cutting sessions at shutdown, how long their scripts get to notice before close() returns. */
+const CUT_WAIT_MS = 1000;
+
+export function createFastAgiServer({ config, logger, scripts }: FastAgiServerOptions): FastAgiServer {
+  if (!dingDongIsPatched()) {
+    throw new Error('ding-dong is not patched: run `npm install` (postinstall applies patches/ding-dong+0.1.7.patch)');
+  }
+  const allowed = createAllowList(config.allow); // a bad entry stops start-up with a ConfigError
+  const log = logger.child({ component: 'fastagi' });
+  const sessions = new Set<AgiSession>();
+  let closing = false;
+
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => {}); // a refused socket can still be reset by its peer
+    const remote = socket.remoteAddress ?? '';
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    if (!allowed(remote)) {
+      log.warn({ remote }, 'FastAGI connection refused: address not allowed');
+      socket.destroy();
+      return;
+    }
+    if (sessions.size >= config.maxSessions) {
+      log.warn({ remote, active: sessions.size, maxSessions: config.maxSessions }, 'FastAGI connection refused: too many sessions');
+      socket.destroy();
+      return;
+    }
+    const session = new AgiSession(socket, { config, log, scripts });
+    sessions.add(session);
+    void session.done.then(() => sessions.delete(session));
+  });
+  server.on('error', (err) => log.error({ err }, 'FastAGI server error'));
+
+  const allDone = () => Promise.all([...sessions].map((s) => s.done)).then(() => true);
+  const after = (ms: number) => new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
+
+  return {
+    listen() {
+      return new Promise((resolve, reject) => {
+        const failed = (err: Error) => reject(err);
+        server.once('error', failed);
+        server.listen(config.port, config.host, () => {
+          server.off('error', failed);
+          const port = (server.address() as net.AddressInfo).port;
+          log.info({ host: config.host, port }, 'FastAGI listening');
+          resolve({ port });
+        });
+      });
+    },
+
+    async close() {
+      if (closing) return;
+      closing = true;
+      server.close();
+      if (sessions.size === 0) return;
+      log.info({ active: sessions.size, graceMs: config.shutdownGraceMs }, 'FastAGI stopping: waiting for running sessions');
+      if (await Promise.race([allDone(), after(config.shutdownGraceMs)])) return;
+      log.warn({ active: sessions.size }, 'FastAGI stopping: cutting sessions still running after the grace period');
+      for (const s of sessions) s.cut();
+      if (!(await Promise.race([allDone(), after(CUT_WAIT_MS)]))) {
+        log.warn({ active: sessions.size }, 'FastAGI stopped with scripts still running');
+      }
+    },
+
+    activeSessions: () => sessions.size,
+  };
+}

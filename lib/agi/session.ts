@@ -1,0 +1,169 @@
+// One FastAGI connection, from the first byte to the socket's close: the
+// environment, the script, then closing the socket ourselves (Asterisk answers
+// with a HANGUP line, which nobody waits for). Whatever happens on the socket is
+// caught here, and exactly one closing line `{ outcome, ms }` is logged.
+import type { Socket } from 'node:net';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { AgiChannel } from './channel.ts';
+import { createContext, type DingDongContext } from './ding-dong.ts';
+import { looksLikeAgiEnvironment, parseEnvironment } from './environment.ts';
+import { buildRequest } from './request.ts';
+import { runScript, type AgiScript, type ScriptOutcome } from './router.ts';
+import { WireGuard, type WireViolation } from './wire-guard.ts';
+
+export type SessionOutcome =
+  | ScriptOutcome
+  | WireViolation
+  | 'idle-timeout'
+  | 'shutdown'
+  | 'probe'
+  | 'closed-before-environment';
+
+/** After our end(), how long Asterisk gets to close its side before the socket is destroyed. */
+const LINGER_MS = 2000;
+
+export interface SessionOptions {
+  config: Config['fastagi'];
+  log: Logger;
+  scripts: Record<string, AgiScript>;
+}
+
+export class AgiSession {
+  /** Settles (never rejects) once the socket is closed and the script, if any, has returned. */
+  readonly done: Promise<void>;
+  readonly #socket: Socket;
+  readonly #opts: SessionOptions;
+  readonly #remote: string;
+  readonly #started = performance.now();
+  readonly #ctx: DingDongContext;
+  #log: Logger;
+  #resolveDone!: () => void;
+  #bytes = 0;
+  #killed: SessionOutcome | undefined; // set when we cut the socket; wins over the script's outcome
+  #result: { outcome: ScriptOutcome; code?: string } | undefined;
+  #scriptRunning = false;
+  #socketClosed = false;
+  #busy = false;
+  #finished = false;
+  #timer: NodeJS.Timeout | undefined; // environment deadline, then idle timer, then linger
+
+  constructor(socket: Socket, opts: SessionOptions) {
+    this.#socket = socket;
+    this.#opts = opts;
+    this.#remote = socket.remoteAddress ?? '';
+    this.#log = opts.log.child({ remote: this.#remote });
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+
+    const guard = new WireGuard(opts.config);
+    socket.setNoDelay(true);
+    socket.on('error', (err) => this.#log.debug({ reason: err.message }, 'FastAGI socket error'));
+    socket.on('data', (chunk: Buffer) => {
+      this.#bytes += chunk.length;
+      const violation = guard.push(chunk);
+      if (violation) this.#kill(violation, violation === 'garbage' ? 'not a FastAGI peer' : `the peer broke the ${violation} limit`);
+      else if (this.#scriptRunning) this.#armIdle();
+    });
+    socket.on('close', () => {
+      this.#socketClosed = true;
+      clearTimeout(this.#timer);
+      this.#finishIfDone();
+    });
+
+    this.#ctx = createContext(socket);
+    this.#ctx.on('error', () => {}); // the socket's own listener above logs it
+    this.#ctx.once('variables', () => this.#start());
+    // Asterisk sends the whole environment at once: a peer that dribbles it is cut, data or not.
+    this.#timer = setTimeout(() => this.#kill('idle-timeout', 'no complete environment in time'), opts.config.idleTimeoutMs);
+  }
+
+  /** Closes the socket now (server shutdown after the grace period). */
+  cut(): void {
+    this.#kill('shutdown', 'cut at shutdown');
+  }
+
+  #start(): void {
+    if (this.#killed || this.#socketClosed) return;
+    clearTimeout(this.#timer);
+    const { env, dropped, repeated } = parseEnvironment(this.#ctx.rawEnvironment);
+    if (!looksLikeAgiEnvironment(env)) {
+      this.#kill('garbage', 'not a FastAGI environment');
+      return;
+    }
+    const { request, error } = buildRequest(env, this.#remote);
+    this.#log = this.#opts.log.child({
+      script: request.script,
+      uniqueid: request.uniqueid,
+      channel: request.channel,
+      callerId: request.callerId,
+      remote: this.#remote,
+    });
+    if (dropped > 0) {
+      this.#log.warn({ dropped, repeated }, 'environment lines dropped: a caller-controlled value carried a line break');
+    }
+    const ch = new AgiChannel(this.#ctx, request, {
+      commandTimeoutMs: this.#opts.config.commandTimeoutMs,
+      onBusy: (busy) => {
+        this.#busy = busy;
+        this.#armIdle();
+      },
+    });
+    this.#scriptRunning = true;
+    this.#armIdle();
+    runScript(ch, this.#opts.scripts, this.#log, error)
+      .then(
+        (result) => {
+          this.#result = result;
+        },
+        (err: unknown) => {
+          // runScript catches what scripts throw; this is a bug in the router itself.
+          this.#log.error({ err }, 'FastAGI router failed');
+          this.#result = { outcome: 'error', code: 'INTERNAL' };
+        },
+      )
+      .finally(() => {
+        this.#scriptRunning = false;
+        this.#closeSocket();
+        this.#finishIfDone();
+      });
+  }
+
+  // While the script runs, Asterisk may stay silent only while a command is in
+  // flight (that has its own timeout); otherwise idleTimeoutMs of silence cuts the session.
+  #armIdle(): void {
+    clearTimeout(this.#timer);
+    if (!this.#scriptRunning || this.#busy || this.#socketClosed) return;
+    this.#timer = setTimeout(() => this.#kill('idle-timeout', 'nothing from Asterisk in time'), this.#opts.config.idleTimeoutMs);
+  }
+
+  #closeSocket(): void {
+    clearTimeout(this.#timer);
+    if (this.#socketClosed) return;
+    this.#socket.end();
+    this.#timer = setTimeout(() => this.#socket.destroy(), Math.min(LINGER_MS, this.#opts.config.idleTimeoutMs));
+  }
+
+  #kill(reason: SessionOutcome, message: string): void {
+    if (this.#killed || this.#socketClosed) return;
+    this.#killed = reason;
+    this.#log.warn({ reason }, `closing FastAGI session: ${message}`);
+    clearTimeout(this.#timer);
+    this.#socket.destroy();
+  }
+
+  #finishIfDone(): void {
+    if (this.#finished || !this.#socketClosed || this.#scriptRunning) return;
+    this.#finished = true;
+    const ms = Math.round(performance.now() - this.#started);
+    const outcome: SessionOutcome =
+      this.#killed ?? this.#result?.outcome ?? (this.#bytes === 0 ? 'probe' : 'closed-before-environment');
+    const code = this.#killed ? undefined : this.#result?.code;
+    const line = code ? { outcome, code, ms } : { outcome, ms };
+    // A bare connect-and-close is a port probe (monitoring): not worth an info line each time.
+    if (outcome === 'probe') this.#log.debug(line, 'FastAGI session end');
+    else this.#log.info(line, 'FastAGI session end');
+    this.#resolveDone();
+  }
+}
