@@ -1,0 +1,820 @@
+// A TCP server that speaks AMI as the recorded Asterisk 22 does
+// (shared/asterisk/ami-*.log): the banner, Login (and a wrong secret answered
+// late, then closed), the exact reply texts of app_queue and manager.c, event
+// lists carrying the ActionID on every item, and an in-memory model of queues,
+// members, globals and astdb. It reads input as Asterisk does: a line ends at
+// CR LF or at a bare LF, a line that does not fit 1024 bytes is dumped and its
+// tail read as a fresh line, and only the first 128 headers count; so what a
+// client smuggles through a header shows up here as Asterisk would see it.
+//
+// Fault controls for tests: members changed behind the client's back, dropped
+// connections, a stalled peer, a restart, refused connects.
+import net from 'node:net';
+
+export interface AmiDoubleOptions {
+  username: string;
+  secret: string;
+  /** Queue names, as in queues.conf. */
+  queues: string[];
+  /** Delay before "Authentication failed" and the close (Asterisk: about 1000 ms). Default 50. */
+  loginFailureDelayMs?: number;
+  /** Write every reply and event in two reads, cut in the middle (possibly mid-line or mid-character). */
+  splitReplies?: boolean;
+  /** Send events at all (to connections whose mask asks for them). Default true. */
+  events?: boolean;
+  /** Uptime at start, in seconds. Default 60, as recorded. */
+  uptime?: number;
+  /** How long restart() refuses connections. Default 100 ms. */
+  restartDownMs?: number;
+  /** Actions answered "Permission denied", as for an AMI user without the write class. */
+  denyActions?: string[];
+  /** Members from queues.conf (membership static). */
+  staticMembers?: Array<{ queue: string; interface: string; name?: string; penalty?: number }>;
+  /** Output lines of Action: Command. Default: one line naming the command. */
+  commandOutput?: (command: string) => string[];
+  /** Fixed port (default: any free one). */
+  port?: number;
+}
+
+export interface DoubleMember {
+  queue: string;
+  interface: string;
+  name: string;
+  stateInterface: string;
+  membership: 'dynamic' | 'static';
+  penalty: number;
+  callsTaken: number;
+  lastCall: number;
+  lastPause: number;
+  loginTime: number;
+  inCall: number;
+  status: number;
+  paused: boolean;
+  pausedReason: string;
+  ringinuse: number;
+  wrapuptime: number;
+}
+
+export interface AddMemberOptions {
+  name?: string;
+  stateInterface?: string;
+  penalty?: number;
+  paused?: boolean;
+  reason?: string;
+  membership?: 'dynamic' | 'static';
+}
+
+export interface AmiDouble {
+  readonly port: number;
+  /** Every message received (Login included), headers as Asterisk reads them: first occurrence wins. */
+  readonly actions: Array<Record<string, string>>;
+  /** Bytes received on every connection so far. */
+  readonly bytesReceived: number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
+  /** Successful logins so far. */
+  readonly logins: number;
+  /** Failed logins so far. */
+  readonly loginFailures: number;
+  /** Lines dumped for not fitting 1024 bytes (Asterisk logs "Dumping long line"). */
+  readonly dumpedLines: number;
+  /** QueueLog actions accepted. */
+  readonly queueLog: Array<Record<string, string>>;
+  /** Uptime (s) that FullyBooted would carry now. */
+  uptime(): number;
+  addMember(queue: string, iface: string, opts?: AddMemberOptions): void;
+  removeMember(queue: string, iface: string): void;
+  pauseMember(queue: string, iface: string, paused: boolean, reason?: string): void;
+  members(queue?: string): DoubleMember[];
+  /** Any event, to connections whose mask and filters let it through. */
+  emitEvent(name: string, headers: Record<string, string | number>, category?: string): void;
+  /** Raw bytes to every open connection. */
+  sendRaw(text: string): void;
+  dropConnections(): void;
+  /** On: accept bytes, answer nothing (new connections get no banner and stay silent for good). */
+  stall(on: boolean): void;
+  /** Shutdown event, close everything, refuse for restartDownMs, then come back with Uptime from 0. */
+  restart(opts?: { keepMembers?: boolean }): Promise<void>;
+  /** Refuse new TCP connections (no listener) or accept them again. */
+  refuse(on: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const LINE_LIMIT = 1024;
+const MAX_HEADERS = 128;
+const CRLF = '\r\n';
+
+const DEVICE_STATES: Record<string, number> = {
+  UNKNOWN: 0,
+  NOT_INUSE: 1,
+  INUSE: 2,
+  BUSY: 3,
+  INVALID: 4,
+  UNAVAILABLE: 5,
+  RINGING: 6,
+  RINGINUSE: 7,
+  ONHOLD: 8,
+};
+
+type Mask = 'all' | 'none' | Set<string>;
+
+interface Session {
+  socket: net.Socket;
+  buf: Buffer;
+  off: number;
+  lines: string[];
+  authenticated: boolean;
+  dead: boolean;
+  silent: boolean;
+  mask: Mask;
+  filters: Array<{ re: RegExp; exclude: boolean }>;
+  chain: Promise<void>;
+}
+
+interface Queue {
+  name: string;
+  strategy: string;
+  members: Map<string, DoubleMember>;
+}
+
+// ast_true / ast_false of main/utils.c.
+function isTrue(v: string): boolean {
+  return ['yes', 'true', 'y', 't', '1', 'on'].includes(v.trim().toLowerCase());
+}
+function isFalse(v: string): boolean {
+  return ['no', 'false', 'n', 'f', '0', 'off'].includes(v.trim().toLowerCase());
+}
+
+// set_eventmask/strings_to_mask of main/manager.c, by class name.
+function parseMask(value: string | undefined): Mask {
+  if (value === undefined || value.trim() === '') return 'all'; // no Events header: the user's read classes
+  if (isTrue(value)) return 'all';
+  if (isFalse(value)) return 'none';
+  const classes = new Set(value.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean));
+  return classes.has('all') ? 'all' : classes;
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDouble> {
+  const opts = {
+    loginFailureDelayMs: 50,
+    splitReplies: false,
+    events: true,
+    uptime: 60,
+    restartDownMs: 100,
+    denyActions: [] as string[],
+    ...options,
+  };
+  const denied = new Set(opts.denyActions.map((a) => a.toLowerCase()));
+  const sessions = new Set<Session>();
+  const queues = new Map<string, Queue>();
+  const globals = new Map<string, string>();
+  const astdb = new Map<string, string>();
+  const deviceStates = new Map<string, string>();
+  const actions: Array<Record<string, string>> = [];
+  const queueLog: Array<Record<string, string>> = [];
+  let bytesReceived = 0;
+  let connections = 0;
+  let logins = 0;
+  let loginFailures = 0;
+  let dumpedLines = 0;
+  let stalled = false;
+  let bootAt = Date.now() - opts.uptime * 1000;
+  let server: net.Server | undefined;
+  let port = opts.port ?? 0;
+  let stopped = false;
+
+  for (const name of opts.queues) queues.set(name.toLowerCase(), { name, strategy: 'ringall', members: new Map() });
+
+  const uptime = (): number => Math.max(0, Math.floor((Date.now() - bootAt) / 1000));
+
+  // ---- writing --------------------------------------------------------------
+
+  function write(s: Session, text: string): void {
+    if (s.silent || stalled || s.socket.destroyed) return;
+    if (!opts.splitReplies) {
+      s.socket.write(text);
+      return;
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    const cut = bytes.length >> 1;
+    s.chain = s.chain.then(async () => {
+      if (s.socket.destroyed) return;
+      s.socket.write(bytes.subarray(0, cut));
+      await delay(2);
+      if (!s.socket.destroyed) s.socket.write(bytes.subarray(cut));
+      await delay(2);
+    });
+  }
+
+  function endSession(s: Session): void {
+    if (opts.splitReplies) void s.chain.then(() => s.socket.end());
+    else s.socket.end();
+  }
+
+  function idLine(h: ReceivedHeaders): string {
+    const id = h.get('ActionID');
+    return id === undefined || id === '' ? '' : `ActionID: ${id}${CRLF}`;
+  }
+
+  function reply(s: Session, h: ReceivedHeaders, response: string, lines: string[] = []): void {
+    write(s, `Response: ${response}${CRLF}${idLine(h)}${lines.map((l) => l + CRLF).join('')}${CRLF}`);
+  }
+
+  const ack = (s: Session, h: ReceivedHeaders, message: string): void => reply(s, h, 'Success', [`Message: ${message}`]);
+  const fail = (s: Session, h: ReceivedHeaders, message: string): void => reply(s, h, 'Error', [`Message: ${message}`]);
+
+  function listStart(h: ReceivedHeaders, message: string): string {
+    return `Response: Success${CRLF}${idLine(h)}EventList: start${CRLF}Message: ${message}${CRLF}${CRLF}`;
+  }
+
+  function listComplete(h: ReceivedHeaders, event: string, items: number): string {
+    return `Event: ${event}${CRLF}${idLine(h)}EventList: Complete${CRLF}ListItems: ${items}${CRLF}${CRLF}`;
+  }
+
+  // ---- events ---------------------------------------------------------------
+
+  function wants(s: Session, category: string, text: string): boolean {
+    if (!s.authenticated || s.dead || s.silent) return false;
+    if (s.mask === 'none') return false;
+    if (s.mask !== 'all' && !s.mask.has(category)) return false;
+    if (s.filters.length === 0) return true;
+    const includes = s.filters.filter((f) => !f.exclude);
+    if (includes.length > 0 && !includes.some((f) => f.re.test(text))) return false;
+    return !s.filters.some((f) => f.exclude && f.re.test(text));
+  }
+
+  function broadcast(name: string, category: string, body: string): void {
+    if (!opts.events) return;
+    const text = `Event: ${name}${CRLF}Privilege: ${category},all${CRLF}${body}${CRLF}`;
+    for (const s of sessions) if (wants(s, category, text)) write(s, text);
+  }
+
+  function memberBody(m: DoubleMember): string {
+    return [
+      `Queue: ${m.queue}`,
+      `MemberName: ${m.name}`,
+      `Interface: ${m.interface}`,
+      `StateInterface: ${m.stateInterface}`,
+      `Membership: ${m.membership}`,
+      `Penalty: ${m.penalty}`,
+      `CallsTaken: ${m.callsTaken}`,
+      `LastCall: ${m.lastCall}`,
+      `LastPause: ${m.lastPause}`,
+      `LoginTime: ${m.loginTime}`,
+      `InCall: ${m.inCall}`,
+      `Status: ${m.status}`,
+      `Paused: ${m.paused ? 1 : 0}`,
+      `PausedReason: ${m.pausedReason}`,
+      `Ringinuse: ${m.ringinuse}`,
+      `Wrapuptime: ${m.wrapuptime}`,
+    ]
+      .map((l) => l + CRLF)
+      .join('');
+  }
+
+  // ---- the queue model (app_queue) ------------------------------------------
+
+  function statusOf(stateInterface: string): number {
+    // A custom device state nobody set is UNKNOWN (0); a Local member whose
+    // extension exists reads Not in use (1), as recorded.
+    if (stateInterface.toLowerCase().startsWith('custom:')) {
+      return DEVICE_STATES[deviceStates.get(stateInterface.toLowerCase()) ?? 'UNKNOWN'] ?? 0;
+    }
+    return 1;
+  }
+
+  function addMember(queue: string, iface: string, o: AddMemberOptions = {}): 'ok' | 'exists' | 'noqueue' {
+    const q = queues.get(queue.toLowerCase());
+    if (!q) return 'noqueue';
+    if (q.members.has(iface.toLowerCase())) return 'exists';
+    const stateInterface = o.stateInterface || iface;
+    const paused = o.paused ?? false;
+    const m: DoubleMember = {
+      queue: q.name,
+      interface: iface,
+      name: o.name || iface,
+      stateInterface,
+      membership: o.membership ?? 'dynamic',
+      penalty: o.penalty !== undefined && o.penalty >= 0 ? o.penalty : 0,
+      callsTaken: 0,
+      lastCall: 0,
+      lastPause: paused ? now() : 0,
+      loginTime: now(),
+      inCall: 0,
+      status: statusOf(stateInterface),
+      paused,
+      pausedReason: paused ? (o.reason ?? '') : '',
+      ringinuse: 0,
+      wrapuptime: 0,
+    };
+    q.members.set(iface.toLowerCase(), m);
+    broadcast('QueueMemberAdded', 'agent', memberBody(m));
+    return 'ok';
+  }
+
+  function removeMember(queue: string, iface: string): 'ok' | 'missing' | 'noqueue' | 'static' {
+    const q = queues.get(queue.toLowerCase());
+    if (!q) return 'noqueue';
+    const m = q.members.get(iface.toLowerCase());
+    if (!m) return 'missing';
+    if (m.membership !== 'dynamic') return 'static';
+    q.members.delete(iface.toLowerCase());
+    broadcast('QueueMemberRemoved', 'agent', memberBody(m));
+    return 'ok';
+  }
+
+  function pauseMember(queue: string | undefined, iface: string, paused: boolean, reason = ''): boolean {
+    let found = false;
+    for (const q of queues.values()) {
+      if (queue && q.name.toLowerCase() !== queue.toLowerCase()) continue;
+      const m = q.members.get(iface.toLowerCase());
+      if (!m) continue;
+      found = true;
+      m.paused = paused;
+      m.pausedReason = paused ? reason : '';
+      if (paused) m.lastPause = now();
+      broadcast('QueueMemberPause', 'agent', memberBody(m));
+    }
+    return found;
+  }
+
+  function setDeviceState(device: string, state: string): void {
+    deviceStates.set(device.toLowerCase(), state);
+    broadcast('DeviceStateChange', 'call', `Device: ${device}${CRLF}State: ${state}${CRLF}`);
+    for (const q of queues.values()) {
+      for (const m of q.members.values()) {
+        if (m.stateInterface.toLowerCase() !== device.toLowerCase()) continue;
+        m.status = DEVICE_STATES[state] ?? 0;
+        broadcast('QueueMemberStatus', 'agent', memberBody(m));
+      }
+    }
+  }
+
+  for (const sm of opts.staticMembers ?? []) {
+    addMember(sm.queue, sm.interface, { name: sm.name, penalty: sm.penalty, membership: 'static' });
+  }
+
+  // ---- actions (main/manager.c, apps/app_queue.c) ---------------------------
+
+  function queueStatus(s: Session, h: ReceivedHeaders): void {
+    const queueFilter = h.get('Queue') ?? '';
+    const memberFilter = h.get('Member') ?? '';
+    const id = idLine(h);
+    const out: string[] = [listStart(h, 'Queue status will follow')];
+    let items = 0;
+    for (const q of queues.values()) {
+      if (queueFilter && q.name.toLowerCase() !== queueFilter.toLowerCase()) continue;
+      out.push(
+        `Event: QueueParams${CRLF}Queue: ${q.name}${CRLF}Max: 0${CRLF}Strategy: ${q.strategy}${CRLF}Calls: 0${CRLF}` +
+          `Holdtime: 0${CRLF}TalkTime: 0${CRLF}Completed: 0${CRLF}Abandoned: 0${CRLF}ServiceLevel: 0${CRLF}` +
+          `ServicelevelPerf: 0.0${CRLF}ServicelevelPerf2: 0.0${CRLF}Weight: 0${CRLF}${id}${CRLF}`,
+      );
+      items += 1;
+      for (const m of q.members.values()) {
+        if (memberFilter && m.interface !== memberFilter && m.name !== memberFilter) continue;
+        out.push(
+          `Event: QueueMember${CRLF}Queue: ${q.name}${CRLF}Name: ${m.name}${CRLF}Location: ${m.interface}${CRLF}` +
+            `StateInterface: ${m.stateInterface}${CRLF}Membership: ${m.membership}${CRLF}Penalty: ${m.penalty}${CRLF}` +
+            `CallsTaken: ${m.callsTaken}${CRLF}LastCall: ${m.lastCall}${CRLF}LastPause: ${m.lastPause}${CRLF}` +
+            `LoginTime: ${m.loginTime}${CRLF}InCall: ${m.inCall}${CRLF}Status: ${m.status}${CRLF}` +
+            `Paused: ${m.paused ? 1 : 0}${CRLF}PausedReason: ${m.pausedReason}${CRLF}Wrapuptime: ${m.wrapuptime}${CRLF}${id}${CRLF}`,
+        );
+        items += 1;
+      }
+    }
+    out.push(listComplete(h, 'QueueStatusComplete', items));
+    write(s, out.join(''));
+  }
+
+  function queueSummary(s: Session, h: ReceivedHeaders): void {
+    const queueFilter = h.get('Queue') ?? '';
+    const out: string[] = [listStart(h, 'Queue summary will follow')];
+    let items = 0;
+    for (const q of queues.values()) {
+      if (queueFilter && q.name.toLowerCase() !== queueFilter.toLowerCase()) continue;
+      let loggedIn = 0;
+      let available = 0;
+      for (const m of q.members.values()) {
+        if (m.status === 5 || m.status === 4) continue; // UNAVAILABLE, INVALID
+        loggedIn += 1;
+        if ((m.status === 1 || m.status === 0) && !m.paused) available += 1;
+      }
+      out.push(
+        `Event: QueueSummary${CRLF}Queue: ${q.name}${CRLF}LoggedIn: ${loggedIn}${CRLF}Available: ${available}${CRLF}` +
+          `Callers: 0${CRLF}HoldTime: 0${CRLF}TalkTime: 0${CRLF}LongestHoldTime: 0${CRLF}${idLine(h)}${CRLF}`,
+      );
+      items += 1;
+    }
+    out.push(listComplete(h, 'QueueSummaryComplete', items));
+    write(s, out.join(''));
+  }
+
+  function login(s: Session, h: ReceivedHeaders): void {
+    if (h.get('Username') === opts.username && h.get('Secret') === opts.secret) {
+      logins += 1;
+      s.authenticated = true;
+      s.mask = parseMask(h.get('Events'));
+      let text = `Response: Success${CRLF}${idLine(h)}Message: Authentication accepted${CRLF}${CRLF}`;
+      // action_login sends FullyBooted at once to a session with system events.
+      if (opts.events && (s.mask === 'all' || (s.mask !== 'none' && s.mask.has('system')))) {
+        const up = uptime();
+        text += `Event: FullyBooted${CRLF}Privilege: system,all${CRLF}Uptime: ${up}${CRLF}LastReload: ${up}${CRLF}Status: Fully Booted${CRLF}${CRLF}`;
+      }
+      write(s, text);
+      return;
+    }
+    // authenticate() failed: Asterisk sleeps, answers, and ends the session;
+    // whatever else the client sent meanwhile is never answered.
+    loginFailures += 1;
+    s.dead = true;
+    setTimeout(() => {
+      fail(s, h, 'Authentication failed');
+      endSession(s);
+    }, opts.loginFailureDelayMs);
+  }
+
+  function handle(s: Session, h: ReceivedHeaders): void {
+    const action = h.get('Action') ?? '';
+    if (action === '') return fail(s, h, 'Missing action in request');
+    const a = action.toLowerCase();
+    if (!s.authenticated && a !== 'login' && a !== 'logoff' && a !== 'challenge') return fail(s, h, 'Permission denied');
+    if (denied.has(a)) return fail(s, h, 'Permission denied');
+    switch (a) {
+      case 'login':
+        return login(s, h);
+      case 'logoff':
+        write(s, `Response: Goodbye${CRLF}${idLine(h)}Message: Thanks for all the fish.${CRLF}${CRLF}`);
+        s.dead = true;
+        return endSession(s);
+      case 'ping':
+        return reply(s, h, 'Success', ['Ping: Pong', `Timestamp: ${(Date.now() / 1000).toFixed(6)}`]);
+      case 'events': {
+        s.mask = parseMask(h.get('EventMask') ?? 'off');
+        return reply(s, h, 'Success', [`Events: ${s.mask === 'none' ? 'Off' : 'On'}`]);
+      }
+      case 'filter': {
+        const operation = h.get('Operation') ?? '';
+        if (operation.toLowerCase() !== 'add') return fail(s, h, 'Unknown operation');
+        let filter = h.get('Filter') ?? '';
+        const exclude = filter.startsWith('!');
+        if (exclude) filter = filter.slice(1);
+        try {
+          if (filter === '') throw new Error('empty');
+          s.filters.push({ re: new RegExp(filter), exclude });
+        } catch {
+          return fail(s, h, 'Filter did not compile');
+        }
+        return ack(s, h, 'Success');
+      }
+      case 'queueadd': {
+        const queue = h.get('Queue') ?? '';
+        const iface = h.get('Interface') ?? '';
+        if (!queue) return fail(s, h, "'Queue' not specified.");
+        if (!iface) return fail(s, h, "'Interface' not specified.");
+        const penalty = Number.parseInt(h.get('Penalty') ?? '', 10);
+        const paused = isTrue(h.get('Paused') ?? '');
+        // The reply goes out before the event, as recorded (ami-more.log).
+        const q = queues.get(queue.toLowerCase());
+        if (!q) return fail(s, h, 'Unable to add interface to queue: No such queue');
+        if (q.members.has(iface.toLowerCase())) return fail(s, h, 'Unable to add interface: Already there');
+        ack(s, h, 'Added interface to queue');
+        addMember(queue, iface, {
+          name: h.get('MemberName'),
+          stateInterface: h.get('StateInterface'),
+          penalty: Number.isFinite(penalty) ? penalty : 0,
+          paused,
+          reason: h.get('Reason'),
+        });
+        return;
+      }
+      case 'queueremove': {
+        const queue = h.get('Queue') ?? '';
+        const iface = h.get('Interface') ?? '';
+        if (!queue || !iface) return fail(s, h, "Need 'Queue' and 'Interface' parameters.");
+        const q = queues.get(queue.toLowerCase());
+        if (!q) return fail(s, h, 'Unable to remove interface from queue: No such queue');
+        const m = q.members.get(iface.toLowerCase());
+        if (!m) return fail(s, h, 'Unable to remove interface: Not there');
+        if (m.membership !== 'dynamic') return fail(s, h, 'Member not dynamic');
+        ack(s, h, 'Removed interface from queue');
+        removeMember(queue, iface);
+        return;
+      }
+      case 'queuepause': {
+        const iface = h.get('Interface') ?? '';
+        const pausedText = h.get('Paused') ?? '';
+        if (!iface || !pausedText) return fail(s, h, "Need 'Interface' and 'Paused' parameters.");
+        const paused = isTrue(pausedText);
+        const queue = h.get('Queue') || undefined;
+        const targets = [...queues.values()].filter(
+          (q) => (!queue || q.name.toLowerCase() === queue.toLowerCase()) && q.members.has(iface.toLowerCase()),
+        );
+        if (targets.length === 0) return fail(s, h, 'Interface not found');
+        ack(s, h, paused ? 'Interface paused successfully' : 'Interface unpaused successfully');
+        pauseMember(queue, iface, paused, h.get('Reason') ?? '');
+        return;
+      }
+      case 'queuestatus':
+        return queueStatus(s, h);
+      case 'queuesummary':
+        return queueSummary(s, h);
+      case 'queuelog': {
+        if (!h.get('Queue') || !h.get('Event')) return fail(s, h, "Need 'Queue' and 'Event' parameters.");
+        queueLog.push(h.record());
+        return ack(s, h, 'Event added successfully');
+      }
+      case 'userevent': {
+        const name = h.get('UserEvent') ?? '';
+        if (!name) return fail(s, h, 'UserEvent header missing');
+        ack(s, h, 'Event Sent');
+        const body = h.lines
+          .filter((l) => !/^(Action|ActionID|UserEvent):/i.test(l))
+          .map((l) => l + CRLF)
+          .join('');
+        broadcast('UserEvent', 'user', `UserEvent: ${name}${CRLF}${body}`);
+        return;
+      }
+      case 'setvar': {
+        const variable = h.get('Variable') ?? '';
+        if (!variable) return fail(s, h, 'No variable specified');
+        if (h.get('Channel')) return fail(s, h, 'No such channel');
+        const value = h.get('Value') ?? '';
+        const device = /^DEVICE_STATE\((.+)\)$/i.exec(variable);
+        if (device?.[1]) setDeviceState(device[1], value.toUpperCase());
+        else globals.set(variable, value);
+        return ack(s, h, 'Variable Set');
+      }
+      case 'getvar': {
+        const variable = h.get('Variable') ?? '';
+        if (!variable) return fail(s, h, 'No variable specified');
+        if (h.get('Channel')) return fail(s, h, 'No such channel');
+        const device = /^DEVICE_STATE\((.+)\)$/i.exec(variable);
+        const value = device?.[1] ? (deviceStates.get(device[1].toLowerCase()) ?? 'UNKNOWN') : (globals.get(variable) ?? '');
+        return reply(s, h, 'Success', [`Variable: ${variable}`, `Value: ${value}`]);
+      }
+      case 'dbget': {
+        const family = h.get('Family') ?? '';
+        const key = h.get('Key') ?? '';
+        if (!family) return fail(s, h, 'No family specified.');
+        if (!key) return fail(s, h, 'No key specified.');
+        const val = astdb.get(`${family}/${key}`);
+        if (val === undefined) return fail(s, h, 'Database entry not found');
+        write(
+          s,
+          listStart(h, 'Result will follow') +
+            `Event: DBGetResponse${CRLF}Family: ${family}${CRLF}Key: ${key}${CRLF}Val: ${val}${CRLF}${idLine(h)}${CRLF}` +
+            listComplete(h, 'DBGetComplete', 1),
+        );
+        return;
+      }
+      case 'dbput': {
+        const family = h.get('Family') ?? '';
+        const key = h.get('Key') ?? '';
+        if (!family) return fail(s, h, 'No family specified');
+        if (!key) return fail(s, h, 'No key specified');
+        astdb.set(`${family}/${key}`, h.get('Val') ?? '');
+        return ack(s, h, 'Updated database successfully');
+      }
+      case 'dbdel': {
+        const family = h.get('Family') ?? '';
+        const key = h.get('Key') ?? '';
+        if (!family) return fail(s, h, 'No family specified.');
+        if (!key) return fail(s, h, 'No key specified.');
+        if (!astdb.delete(`${family}/${key}`)) return fail(s, h, 'Database entry could not be deleted');
+        return ack(s, h, 'Key deleted successfully');
+      }
+      case 'command': {
+        const command = h.get('Command') ?? '';
+        if (!command) return fail(s, h, 'No command provided');
+        const lines = opts.commandOutput ? opts.commandOutput(command) : [`${command}: done`];
+        return reply(s, h, 'Success', ['Message: Command output follows', ...lines.map((l) => `Output: ${l}`)]);
+      }
+      default:
+        return fail(s, h, `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`);
+    }
+  }
+
+  // ---- reading, as get_input() and do_message() do --------------------------
+
+  function onData(s: Session, chunk: Buffer): void {
+    bytesReceived += chunk.length;
+    if (s.dead || s.silent || stalled) return;
+    s.buf = s.off < s.buf.length ? Buffer.concat([s.buf.subarray(s.off), chunk]) : chunk;
+    s.off = 0;
+    s.socket.cork();
+    try {
+      while (!s.dead && s.off < s.buf.length) {
+        const avail = s.buf.length - s.off;
+        const nl = s.buf.indexOf(0x0a, s.off);
+        if (nl !== -1 && nl < s.off + LINE_LIMIT) {
+          const end = nl > s.off && s.buf[nl - 1] === 0x0d ? nl - 1 : nl;
+          const line = s.buf.toString('utf8', s.off, end);
+          s.off = nl + 1;
+          onLine(s, line);
+        } else if (avail >= LINE_LIMIT) {
+          // "Dumping long line with no return": the next bytes start a new line.
+          dumpedLines += 1;
+          s.off += LINE_LIMIT;
+        } else {
+          break;
+        }
+      }
+    } finally {
+      s.socket.uncork();
+    }
+  }
+
+  function onLine(s: Session, line: string): void {
+    // A NUL ends the C string Asterisk keeps.
+    const nul = line.indexOf('\0');
+    const text = nul === -1 ? line : line.slice(0, nul);
+    if (line.length === 0) {
+      if (s.lines.length === 0) return;
+      const h = new ReceivedHeaders(s.lines);
+      s.lines = [];
+      actions.push(h.record());
+      handle(s, h);
+      return;
+    }
+    if (s.lines.length < MAX_HEADERS) s.lines.push(text);
+  }
+
+  // ---- connections ----------------------------------------------------------
+
+  function onConnection(socket: net.Socket): void {
+    connections += 1;
+    socket.setNoDelay(true);
+    const s: Session = {
+      socket,
+      buf: Buffer.alloc(0),
+      off: 0,
+      lines: [],
+      authenticated: false,
+      dead: false,
+      silent: stalled,
+      mask: 'none',
+      filters: [],
+      chain: Promise.resolve(),
+    };
+    sessions.add(s);
+    socket.on('data', (chunk: Buffer) => onData(s, chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => sessions.delete(s));
+    write(s, `Asterisk Call Manager/11.0.0${CRLF}`);
+  }
+
+  async function listen(): Promise<void> {
+    const srv = net.createServer(onConnection);
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, '127.0.0.1', () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+    port = (srv.address() as net.AddressInfo).port;
+    server = srv;
+  }
+
+  function unlisten(): Promise<void> {
+    const srv = server;
+    server = undefined;
+    if (!srv) return Promise.resolve();
+    return new Promise((resolve) => {
+      srv.close(() => resolve());
+      // close() waits for open connections; refusing new ones is what matters.
+      setImmediate(resolve);
+    });
+  }
+
+  await listen();
+
+  const double: AmiDouble = {
+    get port() {
+      return port;
+    },
+    actions,
+    get bytesReceived() {
+      return bytesReceived;
+    },
+    get connections() {
+      return connections;
+    },
+    get logins() {
+      return logins;
+    },
+    get loginFailures() {
+      return loginFailures;
+    },
+    get dumpedLines() {
+      return dumpedLines;
+    },
+    queueLog,
+    uptime,
+    addMember(queue, iface, o) {
+      const r = addMember(queue, iface, o);
+      if (r !== 'ok') throw new Error(`addMember ${queue} ${iface}: ${r}`);
+    },
+    removeMember(queue, iface) {
+      const q = queues.get(queue.toLowerCase());
+      const m = q?.members.get(iface.toLowerCase());
+      if (!q || !m) throw new Error(`removeMember ${queue} ${iface}: not there`);
+      q.members.delete(iface.toLowerCase());
+      broadcast('QueueMemberRemoved', 'agent', memberBody(m));
+    },
+    pauseMember(queue, iface, paused, reason) {
+      if (!pauseMember(queue, iface, paused, reason)) throw new Error(`pauseMember ${queue} ${iface}: not there`);
+    },
+    members(queue) {
+      const out: DoubleMember[] = [];
+      for (const q of queues.values()) {
+        if (queue && q.name.toLowerCase() !== queue.toLowerCase()) continue;
+        for (const m of q.members.values()) out.push({ ...m });
+      }
+      return out;
+    },
+    emitEvent(name, headers, category = 'agent') {
+      const body = Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}${CRLF}`)
+        .join('');
+      broadcast(name, category, body);
+    },
+    sendRaw(text) {
+      for (const s of sessions) if (!s.socket.destroyed) s.socket.write(text);
+    },
+    dropConnections() {
+      for (const s of sessions) s.socket.destroy();
+      sessions.clear();
+    },
+    stall(on) {
+      stalled = on;
+    },
+    async restart(o = {}) {
+      broadcast('Shutdown', 'system', `Shutdown: Cleanly${CRLF}Restart: False${CRLF}`);
+      await unlisten();
+      for (const s of sessions) {
+        s.dead = true;
+        endSession(s);
+      }
+      await delay(opts.restartDownMs);
+      for (const s of sessions) s.socket.destroy();
+      sessions.clear();
+      for (const q of queues.values()) {
+        for (const [key, m] of q.members) if (m.membership === 'dynamic' && !o.keepMembers) q.members.delete(key);
+      }
+      globals.clear();
+      deviceStates.clear();
+      bootAt = Date.now();
+      if (!stopped) await listen();
+    },
+    async refuse(on) {
+      if (on) await unlisten();
+      else if (!server && !stopped) await listen();
+    },
+    async stop() {
+      stopped = true;
+      for (const s of sessions) s.socket.destroy();
+      sessions.clear();
+      await unlisten();
+    },
+  };
+  return double;
+}
+
+// The headers of one received message, read as astman_get_header() does: the
+// first line whose name matches (case-insensitively), value without leading blanks.
+class ReceivedHeaders {
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    this.lines = lines;
+  }
+
+  get(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    for (const line of this.lines) {
+      const colon = line.indexOf(':');
+      if (colon === -1) continue;
+      if (line.slice(0, colon).toLowerCase() === lower) return line.slice(colon + 1).replace(/^[ \t]+/, '');
+    }
+    return undefined;
+  }
+
+  record(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of this.lines) {
+      const colon = line.indexOf(':');
+      if (colon === -1) continue;
+      const key = line.slice(0, colon);
+      if (!(key in out)) out[key] = line.slice(colon + 1).replace(/^[ \t]+/, '');
+    }
+    return out;
+  }
+}
