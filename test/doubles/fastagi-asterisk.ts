@@ -4,7 +4,8 @@
 // - the environment in Asterisk's order, values unescaped (a CR LF in a caller
 //   name goes on the wire as is), in one read, two reads or one line per read;
 // - commands read with Asterisk's own argument parser (parse_args in res_agi.c);
-// - a small channel: variables, Playback/STREAM FILE/SAY DIGITS/GET DATA, EXEC;
+// - a small channel: variables, Playback/STREAM FILE/SAY DIGITS/GET DATA/Read,
+//   EXEC, DATABASE; anything else is `510 Invalid or unknown command`;
 // - a caller hangup at a chosen command: that command gets result=-1, a HANGUP
 //   line comes before the next reply, media commands get 511 while variables and
 //   EXEC still work;
@@ -29,8 +30,10 @@ export interface FastAgiCallOptions {
   env?: Record<string, string>;
   /** Channel variables that exist before the AGI runs (the dialplan's Set()). */
   channelVariables?: Record<string, string>;
-  /** Answers to GET DATA, in order: digits ('7001'), or '' for `200 result= (timeout)`. Missing: timeout. */
+  /** What the caller keys at each GET DATA or EXEC Read, in order: digits ('7001'), or '' for a timeout. Missing: timeout. */
   dtmf?: string[];
+  /** endpos STREAM FILE reports. Default 11680 (agi-session.log). */
+  streamEndpos?: number;
   /** The caller hangs up during this command: a 1-based command number, or the first line matching. */
   hangupAt?: { command: RegExp | number };
   splitEnv?: 'two-reads' | 'per-line';
@@ -57,8 +60,10 @@ export interface FastAgiCall {
   played: string[];
   /** SAY DIGITS to a live caller. */
   said: string[];
-  /** GET DATA prompt files. */
+  /** GET DATA and EXEC Read prompt files. */
   prompts: string[];
+  /** The astdb as DATABASE PUT/DEL left it, keys `family/key`. */
+  database: Record<string, string>;
   execs: { app: string; arg: string }[];
   verbose: string[];
   /** The server closed the socket (Asterisk then sent HANGUP). */
@@ -161,7 +166,7 @@ function environment(port: number, o: FastAgiCallOptions): string {
 
 export function openFastAgiCall(port: number, options: FastAgiCallOptions): FastAgiCallHandle {
   const o = options;
-  const call: FastAgiCall = { sent: [], variables: {}, played: [], said: [], prompts: [], execs: [], verbose: [], closedByServer: false, hungUp: false };
+  const call: FastAgiCall = { sent: [], variables: {}, played: [], said: [], prompts: [], database: {}, execs: [], verbose: [], closedByServer: false, hungUp: false };
   const channelVars: Record<string, string> = { ...o.channelVariables };
   const dtmf = [...(o.dtmf ?? [])];
   let dead = false;
@@ -171,7 +176,8 @@ export function openFastAgiCall(port: number, options: FastAgiCallOptions): Fast
   let closed = false;
   let weClosed = false;
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const socket = net.connect({ port, host: o.host ?? '127.0.0.1' });
+  // Half-open: Asterisk still writes its HANGUP line after the server has closed its side.
+  const socket = net.connect({ port, host: o.host ?? '127.0.0.1', allowHalfOpen: true });
   socket.setNoDelay(true);
   // Replies go out in order even when some are delayed or split.
   let writes: Promise<void> = Promise.resolve();
@@ -257,13 +263,21 @@ export function openFastAgiCall(port: number, options: FastAgiCallOptions): Fast
         const eq = arg.indexOf('=');
         if (eq > 0) setVar(arg.slice(0, eq), arg.slice(eq + 1));
       }
+      if (app.toLowerCase() === 'read' && !dead) {
+        // Read(variable,filename,maxdigits,...): nothing keyed leaves '' and READSTATUS=TIMEOUT (agi-pin-entry.log).
+        const [variable = '', file = ''] = arg.split(',');
+        call.prompts.push(file);
+        const digits = dtmf.shift() ?? '';
+        setVar(variable, digits);
+        setVar('READSTATUS', digits === '' ? 'TIMEOUT' : 'OK');
+      }
       return '200 result=0';
     }
     if (is('STREAM', 'FILE')) {
       if (!dead && hanging) return '200 result=-1 endpos=4000';
       return media(() => {
         call.played.push(argv[2] ?? '');
-        return '200 result=0 endpos=11680';
+        return `200 result=0 endpos=${o.streamEndpos ?? 11680}`;
       }, 4, 'STREAM FILE');
     }
     if (is('SAY', 'DIGITS')) {
@@ -281,6 +295,23 @@ export function openFastAgiCall(port: number, options: FastAgiCallOptions): Fast
       }, 3, 'GET DATA');
     }
     if (is('CHANNEL', 'STATUS')) return `200 result=${dead ? 0 : 6}`;
+    if (is('DATABASE', 'PUT')) {
+      if (argv.length !== 5) return usage('DATABASE PUT');
+      call.database[`${argv[2]}/${argv[3]}`] = argv[4] ?? '';
+      return '200 result=1';
+    }
+    if (is('DATABASE', 'GET')) {
+      if (argv.length !== 4) return usage('DATABASE GET');
+      const v = call.database[`${argv[2]}/${argv[3]}`];
+      return v === undefined ? '200 result=0' : `200 result=1 (${v})`;
+    }
+    if (is('DATABASE', 'DEL')) {
+      if (argv.length !== 4) return usage('DATABASE DEL');
+      const key = `${argv[2]}/${argv[3]}`;
+      const had = key in call.database;
+      delete call.database[key];
+      return `200 result=${had ? 1 : 0}`;
+    }
     if (is('NOOP')) return '200 result=0';
     return '510 Invalid or unknown command';
   };
