@@ -28,12 +28,12 @@ export interface FastAgiServer {
 /** After cutting sessions at shutdown, how long their scripts get to notice before close() returns. */
 const CUT_WAIT_MS = 1000;
 
-export function createFastAgiServer({ config, logger, scripts }: FastAgiServerOptions): FastAgiServer {
+export function createFastAgiServer({ config, logger: log, scripts }: FastAgiServerOptions): FastAgiServer {
   if (!dingDongIsPatched()) {
     throw new Error('ding-dong is not patched: run `npm install` (postinstall applies patches/ding-dong+0.1.7.patch)');
   }
   const allowed = createAllowList(config.allow); // a bad entry stops start-up with a ConfigError
-  const log = logger.child({ component: 'fastagi' });
+
   const sessions = new Set<AgiSession>();
   let closing = false;
 
@@ -70,9 +70,7 @@ export function createFastAgiServer({ config, logger, scripts }: FastAgiServerOp
         server.once('error', failed);
         server.listen(config.port, config.host, () => {
           server.off('error', failed);
-          const port = (server.address() as net.AddressInfo).port;
-          log.info({ host: config.host, port }, 'FastAGI listening');
-          resolve({ port });
+          resolve({ port: (server.address() as net.AddressInfo).port });
         });
       });
     },
