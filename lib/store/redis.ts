@@ -56,3 +56,19 @@ export async function storeOp<T>(what: string, op: () => Promise<T>): Promise<T>
     throw new StoreUnavailableError(`Redis unavailable during ${what}: ${(err as Error).message}`, { cause: err });
   }
 }
+
+/** Resolves once the connection is ready; for tools that start and act at once. */
+export async function storeReady(store: Store, timeoutMs = 3000): Promise<void> {
+  if (store.redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      store.redis.off('ready', onReady);
+      reject(new StoreUnavailableError(`Redis did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    store.redis.once('ready', onReady);
+  });
+}

@@ -1,0 +1,65 @@
+import type { AgiChannel } from './agi/channel.ts';
+import { AgiClosedError, AgiDeadChannelError, AgiHangupError } from './agi/errors.ts';
+import type { Logger } from './log.ts';
+import { outcomeFor } from './outcomes.ts';
+
+export type Prompt = { file: string } | { digits: string };
+
+export interface CallerReply {
+  /** Channel variables, set first: they matter to the dialplan even when the caller is gone. */
+  vars: Record<string, string>;
+  prompts: Prompt[];
+}
+
+/** `prompts=no` (or off, 0, false) leaves the sounds to the dialplan. */
+export function promptsWanted(params: Record<string, string>): boolean {
+  return !/^(no|off|0|false)$/i.test(params.prompts ?? '');
+}
+
+/**
+ * Sets the variables, then plays the prompts. A caller who hung up misses the
+ * prompts and nothing else: the change they asked for stands.
+ */
+export async function replyToCaller(ch: AgiChannel, log: Logger, reply: CallerReply, withPrompts: boolean): Promise<void> {
+  for (const [name, value] of Object.entries(reply.vars)) await ch.setVariable(name, value);
+  if (!withPrompts) return;
+  try {
+    for (const p of reply.prompts) {
+      if (ch.hungUp) return;
+      if ('file' in p) await ch.streamFile(p.file);
+      else await ch.sayDigits(p.digits);
+    }
+  } catch (err) {
+    if (err instanceof AgiDeadChannelError || err instanceof AgiHangupError || err instanceof AgiClosedError) {
+      log.info('caller hung up during the prompts; the change stands');
+      return;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Runs one script's work and answers the caller either way: the reply the work
+ * returns, or REFUSED/ERROR with a code and the matching prompt. `failVars`
+ * adds the script's own variables for a failure (QUEUESTAT=ERROR, ...), so the
+ * dialplan never takes a failure for a state.
+ */
+export async function answer(
+  ch: AgiChannel,
+  log: Logger,
+  work: () => Promise<CallerReply>,
+  failVars: (result: 'REFUSED' | 'ERROR') => Record<string, string> = () => ({}),
+): Promise<void> {
+  const withPrompts = promptsWanted(ch.request.params);
+  let reply: CallerReply;
+  try {
+    reply = await work();
+  } catch (err) {
+    const o = outcomeFor(err);
+    const line = { outcome: o.result, code: o.code, reason: (err as Error).message };
+    if (o.code === 'INTERNAL') log.error({ ...line, err }, 'script failed');
+    else log.info(line, o.result === 'REFUSED' ? 'refused' : 'failed');
+    reply = { vars: { AGENTGATE_RESULT: o.result, AGENTGATE_ERROR: o.code, ...failVars(o.result) }, prompts: [{ file: o.prompt }] };
+  }
+  await replyToCaller(ch, log, reply, withPrompts);
+}

@@ -1,0 +1,46 @@
+import { AmiClient } from '../ami/client.ts';
+import { loadConfig } from '../config.ts';
+import { PbxUnavailableError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { compileNumberRules } from '../numbers.ts';
+import type { Services } from '../services.ts';
+import { openStore, storeReady } from '../store/redis.ts';
+
+/** Usage mistakes: printed with the usage line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * The CLI builds the same services as the server, from the same environment,
+ * and connects to AMI only when a command needs Asterisk.
+ */
+export async function withServices<T>(needAmi: boolean, fn: (svc: Services) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen });
+  const ami = new AmiClient({ ...config.ami, logger: log.child({ part: 'ami' }) });
+  try {
+    await storeReady(store);
+    if (needAmi) await connectWithin(ami, config.ami.host, config.ami.port, 5000);
+    return await fn({ config, ami, store, numbers: compileNumberRules(config.numbers), log });
+  } finally {
+    await ami.close().catch(() => undefined);
+    store.redis.disconnect();
+  }
+}
+
+// connect() keeps trying in the background; a command line gives up and says where it looked.
+async function connectWithin(ami: AmiClient, host: string, port: number, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ami.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new PbxUnavailableError(`no AMI login at ${host}:${port} within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// agentgate: the administrator's command line. Same configuration (environment)
+// and the same domain code as the FastAGI service.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { UsageError, withServices } from './context.ts';
+import { allowCmd, auditCmd, loginCmd, membersCmd, policyCmd } from './queue-commands.ts';
+
+const USAGE = `usage: agentgate <command> [args]
+  allow add <queue> <number> [--penalty N] [--name NAME]   authorize a number for a queue
+  allow remove <queue> <number>                            take a number off a queue's list
+  allow list [queue]                                       numbers allowed per queue
+  policy <queue> open|list                                 open: any number may log in (default: list)
+  members [queue]                                          who is in which queue now (from Asterisk)
+  login <number> <queue[,queue]> [--context C]             log a number in
+  logout <number> [queue[,queue]] [--context C]            log a number out (of all queues when none named)
+  audit [--count N]                                        the latest audit entries`;
+
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    penalty: { type: 'string' },
+    name: { type: 'string' },
+    context: { type: 'string' },
+    count: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: false,
+});
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const [cmd, ...args] = positionals;
+
+async function run(): Promise<void> {
+  const o = opts as Record<string, string | undefined>;
+  switch (cmd) {
+    case 'allow': return withServices(false, (svc) => allowCmd(svc, out, args, o));
+    case 'policy': return withServices(false, (svc) => policyCmd(svc, out, args));
+    case 'members': return withServices(true, (svc) => membersCmd(svc, out, args));
+    case 'login': return withServices(true, (svc) => loginCmd(svc, out, args, o, 'login'));
+    case 'logout': return withServices(true, (svc) => loginCmd(svc, out, args, o, 'logout'));
+    case 'audit': return withServices(false, (svc) => auditCmd(svc, out, o));
+    default: throw new UsageError(cmd ? `unknown command ${cmd}` : 'no command given');
+  }
+}
+
+if (opts.help || !cmd) {
+  out(USAGE);
+  process.exit(cmd || opts.help ? 0 : 2);
+}
+try {
+  await run();
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`agentgate: ${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (err instanceof AppError || err instanceof ConfigError) {
+    process.stderr.write(`agentgate: ${err instanceof AppError ? `${err.code}: ` : ''}${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,71 @@
+import type { AuditEntry } from '../store/audit.ts';
+import { storeOp, type Store } from '../store/redis.ts';
+
+/** A queue member as agentgate records it in Redis. */
+export interface MemberRecord {
+  queue: string;
+  interface: string;
+  /** The canonical number, or the agent id for agent bindings. */
+  subject: string;
+  kind: 'number' | 'agent';
+  penalty: number;
+  name: string;
+  /** ms since the epoch when the member was added (or first seen). */
+  since: number;
+  /** agentgate: added by this service; external: seen in Asterisk, added by someone else (GUI, CLI). */
+  source: 'agentgate' | 'external';
+  paused: boolean;
+  reason: string;
+}
+
+/** One atomic write: member records put and removed, an intent closed, audit entries appended. */
+export interface RecordedChange {
+  put?: MemberRecord[];
+  remove?: Array<{ queue: string; interface: string }>;
+  /** The intent this change completes (see intents.ts), deleted in the same transaction. */
+  intentId?: string;
+  audit?: AuditEntry[];
+}
+
+function auditFields(entry: AuditEntry): string[] {
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== '') fields.push(k, String(v));
+  return fields;
+}
+
+export async function recordChange(store: Store, change: RecordedChange): Promise<void> {
+  const { redis, keys } = store;
+  const tx = redis.multi();
+  for (const m of change.put ?? []) {
+    tx.hset(keys.members(m.queue), m.interface, JSON.stringify(m));
+    tx.sadd(keys.memberQueues(), m.queue);
+  }
+  for (const r of change.remove ?? []) tx.hdel(keys.members(r.queue), r.interface);
+  if (change.intentId) tx.hdel(keys.intents(), change.intentId);
+  for (const a of change.audit ?? []) tx.xadd(keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditFields(a));
+  await storeOp('record change', async () => {
+    const res = await tx.exec();
+    if (!res) throw new Error('transaction aborted');
+    for (const [err] of res) if (err) throw err;
+  });
+}
+
+export async function getMemberRecord(store: Store, queue: string, iface: string): Promise<MemberRecord | undefined> {
+  const v = await storeOp('get member', () => store.redis.hget(store.keys.members(queue), iface));
+  return v ? (JSON.parse(v) as MemberRecord) : undefined;
+}
+
+/** Every member Redis holds, or those of one queue. */
+export async function listMemberRecords(store: Store, queue?: string): Promise<MemberRecord[]> {
+  const queues = queue ? [queue] : (await storeOp('list member queues', () => store.redis.smembers(store.keys.memberQueues()))).sort();
+  if (queues.length === 0) return [];
+  const pipe = store.redis.pipeline();
+  for (const q of queues) pipe.hvals(store.keys.members(q));
+  const res = await storeOp('list members', async () => (await pipe.exec()) ?? []);
+  const out: MemberRecord[] = [];
+  for (const [err, vals] of res) {
+    if (err) throw err;
+    for (const v of vals as string[]) out.push(JSON.parse(v) as MemberRecord);
+  }
+  return out;
+}

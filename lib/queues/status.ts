@@ -1,0 +1,33 @@
+import { isDynamic, liveMembership, type QueuePbx } from './pbx.ts';
+
+export type QueueStat = 'LOGGEDIN' | 'LOGGEDOUT' | 'STATIC' | 'NOQUEUES';
+
+export interface NumberStatus {
+  stat: QueueStat;
+  /** Queues the interface is a dynamic member of. */
+  dynamic: string[];
+  /** Queues where it is a static (queues.conf / realtime) member. */
+  static: string[];
+  /** Queues where it is paused. */
+  paused: string[];
+}
+
+/**
+ * What FreePBX's `queue_devstate.agi getqueues` answers, from one QueueStatus
+ * filtered by member instead of parsing `queue show` for every queue.
+ * With queues named, the answer is about those; without, about all of them,
+ * and NOQUEUES means a member of none.
+ */
+export async function memberStatus(pbx: QueuePbx, iface: string, queues?: string[]): Promise<NumberStatus> {
+  const live = await liveMembership(pbx, iface);
+  const wanted = queues ? new Set(queues) : undefined;
+  const members = [...live.values()].filter((m) => !wanted || wanted.has(m.queue));
+  const dynamic = members.filter(isDynamic).map((m) => m.queue).sort();
+  const statics = members.filter((m) => !isDynamic(m)).map((m) => m.queue).sort();
+  const paused = members.filter((m) => m.paused).map((m) => m.queue).sort();
+  let stat: QueueStat;
+  if (dynamic.length) stat = 'LOGGEDIN';
+  else if (statics.length) stat = 'STATIC';
+  else stat = wanted ? 'LOGGEDOUT' : 'NOQUEUES';
+  return { stat, dynamic, static: statics, paused };
+}

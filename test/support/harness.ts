@@ -1,0 +1,55 @@
+// The whole service as a user runs it, in-process: the real FastAGI server and
+// scripts, the real AMI client against the AMI double, a real Redis under this
+// test's own prefix.
+import { startApp, type App } from '../../lib/app.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { silentLogger, type Logger } from '../../lib/log.ts';
+import { storeReady } from '../../lib/store/redis.ts';
+import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
+import { testRedis, type TestRedis } from './redis.ts';
+
+export interface Harness {
+  app: App;
+  ami: AmiDouble;
+  redis: TestRedis;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(opts: { env?: Record<string, string>; queues?: string[]; logger?: Logger } = {}): Promise<Harness> {
+  const redis = await testRedis();
+  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: opts.queues ?? ['8008', '8009'] });
+  const config = loadConfig({
+    FASTAGI_PORT: '0',
+    AMI_PORT: String(ami.port),
+    AMI_USERNAME: 'agentgate',
+    AMI_SECRET: 's3cret',
+    AMI_ACTION_TIMEOUT_MS: '1000',
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    SHUTDOWN_GRACE_MS: '500',
+    ...opts.env,
+  });
+  const app = await startApp(config, opts.logger ?? silentLogger);
+  await waitFor(() => app.svc.ami.connected, 'AMI login');
+  if (!opts.env?.REDIS_URL) await storeReady(app.svc.store);
+  return {
+    app,
+    ami,
+    redis,
+    port: app.port,
+    async stop() {
+      await app.stop();
+      await ami.stop();
+      await redis.cleanup();
+    },
+  };
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
