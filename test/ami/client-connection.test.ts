@@ -152,6 +152,21 @@ describe('restart detection', () => {
     expect(ami.members()).toEqual([]);
   });
 
+  it('a login while Asterisk is still booting: the later FullyBooted reports the restart as a fresh connected', async () => {
+    const ami = await double({ uptime: 60, restartDownMs: 20 });
+    const c = client(ami, { events: 'system', actionTimeoutMs: 150 });
+    const infos: AmiConnectedInfo[] = [];
+    c.on('connected', (info) => infos.push(info));
+    await c.connect();
+    await ami.restart({ bootDelayMs: 400 });
+    await waitFor(() => infos.length === 3, 3000, 'connected after the boot completes');
+    expect(infos).toEqual([
+      { uptime: 60, restarted: false },
+      { uptime: undefined, restarted: false },
+      { uptime: 0, restarted: true },
+    ]);
+  });
+
   it('without system events there is no Uptime, and no claim of a restart', async () => {
     const ami = await double({ restartDownMs: 20 });
     const c = client(ami, { events: 'off' });

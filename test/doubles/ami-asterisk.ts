@@ -93,8 +93,13 @@ export interface AmiDouble {
   dropConnections(): void;
   /** On: accept bytes, answer nothing (new connections get no banner and stay silent for good). */
   stall(on: boolean): void;
-  /** Shutdown event, close everything, refuse for restartDownMs, then come back with Uptime from 0. */
-  restart(opts?: { keepMembers?: boolean }): Promise<void>;
+  /**
+   * Shutdown event, close everything, refuse for restartDownMs, then come back
+   * with Uptime from 0. With bootDelayMs, logins are accepted that long before
+   * Asterisk is fully booted: they get no FullyBooted, which is broadcast when
+   * the boot completes.
+   */
+  restart(opts?: { keepMembers?: boolean; bootDelayMs?: number }): Promise<void>;
   /** Refuse new TCP connections (no listener) or accept them again. */
   refuse(on: boolean): Promise<void>;
   stop(): Promise<void>;
@@ -187,6 +192,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   let dumpedLines = 0;
   let stalled = false;
   let bootAt = Date.now() - opts.uptime * 1000;
+  let booting = false;
   let server: net.Server | undefined;
   let port = opts.port ?? 0;
   let stopped = false;
@@ -424,7 +430,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       s.mask = parseMask(h.get('Events'));
       let text = `Response: Success${CRLF}${idLine(h)}Message: Authentication accepted${CRLF}${CRLF}`;
       // action_login sends FullyBooted at once to a session with system events.
-      if (opts.events && (s.mask === 'all' || (s.mask !== 'none' && s.mask.has('system')))) {
+      if (!booting && opts.events && (s.mask === 'all' || (s.mask !== 'none' && s.mask.has('system')))) {
         const up = uptime();
         text += `Event: FullyBooted${CRLF}Privilege: system,all${CRLF}Uptime: ${up}${CRLF}LastReload: ${up}${CRLF}Status: Fully Booted${CRLF}${CRLF}`;
       }
@@ -773,6 +779,14 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       globals.clear();
       deviceStates.clear();
       bootAt = Date.now();
+      if (o.bootDelayMs) {
+        booting = true;
+        setTimeout(() => {
+          booting = false;
+          const up = uptime();
+          broadcast('FullyBooted', 'system', `Uptime: ${up}${CRLF}LastReload: ${up}${CRLF}Status: Fully Booted${CRLF}`);
+        }, o.bootDelayMs);
+      }
       if (!stopped) await listen();
     },
     async refuse(on) {
