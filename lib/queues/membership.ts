@@ -1,7 +1,7 @@
-import { NotAuthorizedError } from '../errors.ts';
+import { NotAuthorizedError, PbxUnavailableError, StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { appendAudit, type AuditEntry } from '../store/audit.ts';
-import { beginIntent } from '../store/intents.ts';
+import { beginIntent, dropIntent } from '../store/intents.ts';
 import { withLock } from '../store/lock.ts';
 import type { Store } from '../store/redis.ts';
 import { authorize, type Authorization } from './allowlist.ts';
@@ -136,10 +136,20 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     } catch (err) {
       // Put Asterisk back as it was, newest change first. What cannot be undone
       // now stays described by the intent, for the re-sync.
+      let undoneAll = true;
       for (const step of undo.reverse()) {
-        await step().catch((e: Error) => log.error({ err: e.message, number: req.number }, 'could not undo a queue change; the re-sync will settle it'));
+        await step().catch((e: Error) => {
+          undoneAll = false;
+          log.error({ err: e.message, number: req.number }, 'could not undo a queue change; the re-sync will settle it');
+        });
       }
-      log.warn({ number: req.number, op: req.op, err: (err as Error).message, undone: undo.length }, 'queue change failed; undone');
+      // A refusal (no such queue) leaves Asterisk as it was once undone; a
+      // timeout or a drop may have happened anyway, so its intent stays for
+      // the re-sync to settle against what Asterisk really has.
+      if (intentId && undoneAll && !(err instanceof PbxUnavailableError) && !(err instanceof StoreUnavailableError)) {
+        await dropIntent(store, intentId).catch(() => undefined);
+      }
+      log.warn({ number: req.number, op: req.op, err: (err as Error).message, undone: undo.length, undoneAll }, 'queue change failed; undone');
       throw err;
     }
 

@@ -121,6 +121,7 @@ describe('queue-toggle', () => {
     expect(call.variables).toMatchObject({ AGENTGATE_RESULT: 'ERROR', AGENTGATE_ERROR: 'NO_SUCH_QUEUE' });
     expect(inAsterisk('8008')).toEqual([]);
     expect(await listMemberRecords(store())).toEqual([]);
+    expect(await listIntents(store())).toEqual([]);
   });
 
   it('ends consistent after 50 concurrent toggles of one number', async () => {
