@@ -12,7 +12,7 @@ export interface Out {
 }
 
 function adminOrigin(): Origin {
-  return { source: 'cli', by: process.env.SUDO_USER ?? process.env.USER ?? 'cli' };
+  return { source: 'cli', by: process.env.SUDO_USER || process.env.USER || 'cli' };
 }
 
 function int(v: string | undefined, what: string, fallback: number): number {
