@@ -1,8 +1,9 @@
 // Reads the Asterisk recordings in shared/asterisk into per-session event lists:
 // `<<` what one TCP read returned, `>>` what the server wrote.
 import { readFileSync } from 'node:fs';
+import { RECORDINGS_DIR } from '../support/recordings-dir.ts';
 
-export const RECORDINGS = '/work/shared/asterisk';
+export const RECORDINGS = RECORDINGS_DIR.replace(/\/$/, '');
 
 export interface WireEvent {
   dir: '<<' | '>>';

@@ -3,9 +3,9 @@
 // for CR), a block ends at an empty line, and "### <<< RECV" / "### >>> SENT"
 // head each block (ami-more.log leaves the SENT blocks unheaded).
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { RECORDINGS_DIR } from '../support/recordings-dir.ts';
 
-export const ASTERISK_DIR = fileURLToPath(new URL('../../../shared/asterisk/', import.meta.url));
+export const ASTERISK_DIR = RECORDINGS_DIR;
 
 export interface Block {
   dir: 'recv' | 'sent';
