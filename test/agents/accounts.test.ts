@@ -4,7 +4,6 @@ import {
 } from '../../lib/agents/accounts.ts';
 import { AgentExistsError, AgentNotFoundError, BadPinFormatError } from '../../lib/agents/errors.ts';
 import { BadParamsError } from '../../lib/errors.ts';
-import { makeKeys } from '../../lib/store/keys.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
@@ -14,7 +13,7 @@ let t: TestRedis;
 let store: Store;
 beforeEach(async () => {
   t = await testRedis();
-  store = { redis: t.redis, keys: makeKeys(t.prefix), auditMaxLen: 100 };
+  store = t.store;
 });
 afterEach(() => t.cleanup());
 

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bindAgent, getAgentBinding, getPhoneAgent, listBindings, unbindAgent } from '../../lib/agents/bindings.ts';
 import { PhoneTakenError } from '../../lib/agents/errors.ts';
 import { BadParamsError } from '../../lib/errors.ts';
-import { makeKeys } from '../../lib/store/keys.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
@@ -10,7 +9,7 @@ let t: TestRedis;
 let store: Store;
 beforeEach(async () => {
   t = await testRedis();
-  store = { redis: t.redis, keys: makeKeys(t.prefix), auditMaxLen: 100 };
+  store = t.store;
 });
 afterEach(() => t.cleanup());
 

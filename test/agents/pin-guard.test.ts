@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PinLockedOutError } from '../../lib/agents/errors.ts';
 import { checkPinAllowed, clearCallerPinFailures, clearPinFailures, recordPinFailure } from '../../lib/agents/pin-guard.ts';
-import { makeKeys } from '../../lib/store/keys.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
@@ -11,7 +10,7 @@ let t: TestRedis;
 let store: Store;
 beforeEach(async () => {
   t = await testRedis();
-  store = { redis: t.redis, keys: makeKeys(t.prefix), auditMaxLen: 100 };
+  store = t.store;
 });
 afterEach(() => t.cleanup());
 

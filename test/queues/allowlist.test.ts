@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowNumber, authorize, disallowNumber, listAllowed, setPolicy } from '../../lib/queues/allowlist.ts';
 import { takeToggleToken } from '../../lib/queues/rate-limit.ts';
-import { makeKeys } from '../../lib/store/keys.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { BadParamsError, NotAuthorizedError, RateLimitedError, StoreUnavailableError } from '../../lib/errors.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -11,7 +10,7 @@ let t: TestRedis;
 let store: Store;
 beforeEach(async () => {
   t = await testRedis();
-  store = { redis: t.redis, keys: makeKeys(t.prefix), auditMaxLen: 1000 };
+  store = t.store;
 });
 afterEach(() => t.cleanup());
 

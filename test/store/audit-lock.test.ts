@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit, readAudit } from '../../lib/store/audit.ts';
 import { withLock } from '../../lib/store/lock.ts';
-import { makeKeys } from '../../lib/store/keys.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { BusyError } from '../../lib/errors.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -10,7 +9,7 @@ let t: TestRedis;
 let store: Store;
 beforeEach(async () => {
   t = await testRedis();
-  store = { redis: t.redis, keys: makeKeys(t.prefix), auditMaxLen: 100 };
+  store = t.store;
 });
 afterEach(() => t.cleanup());
 

@@ -3,11 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { makeKeys } from '../../lib/store/keys.ts';
+import type { Store } from '../../lib/store/redis.ts';
 
 export interface TestRedis {
   url: string;
   redis: Redis;
   prefix: string;
+  /** The store modules' view of this connection and prefix. */
+  store: Store;
   /** Deletes every key under this test's prefix and closes the connection. */
   cleanup(): Promise<void>;
 }
@@ -21,6 +25,7 @@ export async function testRedis(): Promise<TestRedis> {
     url,
     redis,
     prefix,
+    store: { redis, keys: makeKeys(prefix), auditMaxLen: 100 },
     async cleanup() {
       let cursor = '0';
       do {
