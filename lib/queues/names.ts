@@ -1,3 +1,4 @@
+import { validateAgentName, validateQueueName } from '../agents/validate.ts';
 import { BadParamsError } from '../errors.ts';
 
 // Queue names, member names and contexts reach AMI headers and Redis keys, so
@@ -5,11 +6,10 @@ import { BadParamsError } from '../errors.ts';
 // (Queue/PersistentMembers), which splits on ';', ',' and '|' and corrupts a name
 // holding them on restore (see shared/asterisk/README.md).
 
-const QUEUE = /^[A-Za-z0-9_-]{1,64}$/;
 const CONTEXT = /^[A-Za-z0-9_-]{1,80}$/;
 
 export function validQueue(queue: string): string {
-  if (!QUEUE.test(queue)) throw new BadParamsError(`bad queue name ${JSON.stringify(queue)}`);
+  validateQueueName(queue);
   return queue;
 }
 
@@ -26,10 +26,10 @@ export function validContext(context: string): string {
   return context;
 }
 
+/** A member name as an agent's display name is held: the same rules, outer spaces forgiven. */
 export function validMemberName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed.length > 64) throw new BadParamsError('member name must have 1 to 64 characters');
-  if (/[\x00-\x1f\x7f;,|]/.test(trimmed)) throw new BadParamsError('member name must not hold control characters or ; , |');
+  validateAgentName(trimmed);
   return trimmed;
 }
 
