@@ -86,6 +86,14 @@ export interface AmiDouble {
   removeMember(queue: string, iface: string): void;
   pauseMember(queue: string, iface: string, paused: boolean, reason?: string): void;
   members(queue?: string): DoubleMember[];
+  /** A device's state as Getvar DEVICE_STATE(...) answers it (UNKNOWN for a Custom: state never set). */
+  deviceState(device: string): string;
+  /**
+   * Called with each action as it is received, before Asterisk acts on it. A
+   * test can drop the connections from here: the action is still carried out,
+   * its reply never arrives (what a client sees when the link dies mid-action).
+   */
+  onAction(fn: ((action: Record<string, string>) => void) | undefined): void;
   /** Any event, to connections whose mask and filters let it through. */
   emitEvent(name: string, headers: Record<string, string | number>, category?: string): void;
   /** Raw bytes to every open connection. */
@@ -193,6 +201,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   let stalled = false;
   let bootAt = Date.now() - opts.uptime * 1000;
   let booting = false;
+  let actionHook: ((action: Record<string, string>) => void) | undefined;
   let server: net.Server | undefined;
   let port = opts.port ?? 0;
   let stopped = false;
@@ -647,6 +656,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       const h = new ReceivedHeaders(s.lines);
       s.lines = [];
       actions.push(h.record());
+      actionHook?.(h.record());
       handle(s, h);
       return;
     }
@@ -747,6 +757,12 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       }
       return out;
     },
+    deviceState(device) {
+      return deviceStates.get(device.toLowerCase()) ?? 'UNKNOWN';
+    },
+    onAction(fn) {
+      actionHook = fn;
+    },
     emitEvent(name, headers, category = 'agent') {
       const body = Object.entries(headers)
         .map(([k, v]) => `${k}: ${v}${CRLF}`)
@@ -776,8 +792,9 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       for (const q of queues.values()) {
         for (const [key, m] of q.members) if (m.membership === 'dynamic' && !o.keepMembers) q.members.delete(key);
       }
+      // Globals live in memory only; Custom: device states are kept in astdb
+      // (CustomDevstate) and put back when func_devstate loads.
       globals.clear();
-      deviceStates.clear();
       bootAt = Date.now();
       if (o.bootDelayMs) {
         booting = true;
