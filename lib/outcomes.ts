@@ -22,6 +22,8 @@ const REFUSALS: Record<string, string> = {
   AGENT_NOT_FOUND: 'agent-incorrect',
   PHONE_TAKEN: 'agent-alreadyon',
   NOT_LOGGED_IN: 'agent-loggedoff',
+  NO_AGENT_ID: 'agent-incorrect',
+  AGENT_NO_QUEUES: 'pbx-invalid',
 };
 
 export const ERROR_PROMPT = 'an-error-has-occurred';

@@ -4,6 +4,7 @@
 import {
   AmiAlreadyThereError,
   AmiDisconnectedError,
+  AmiInterfaceNotFoundError,
   AmiMemberNotDynamicError,
   AmiNoSuchQueueError,
   AmiNotThereError,
@@ -30,8 +31,10 @@ export class NoSuchQueueError extends AppError {
 
 export type AddOutcome = 'added' | 'already';
 export type RemoveOutcome = 'removed' | 'absent' | 'static';
+export type PauseOutcome = 'done' | 'absent';
 
-function unavailable(what: string, err: unknown): never {
+/** AMI outages become PbxUnavailableError (the one error callers branch on); anything else is rethrown. */
+export function unavailable(what: string, err: unknown): never {
   if (err instanceof AmiDisconnectedError || err instanceof AmiTimeoutError) {
     throw new PbxUnavailableError(`Asterisk did not answer ${what}: ${err.message}`, { cause: err });
   }
@@ -60,6 +63,30 @@ export async function removeMember(pbx: QueuePbx, a: { queue: string; interface:
     if (err instanceof AmiMemberNotDynamicError) return 'static';
     if (err instanceof AmiNoSuchQueueError) return 'absent';
     return unavailable(`QueueRemove ${a.queue}`, err);
+  }
+}
+
+/**
+ * QueuePause, in one queue or (without `queue`) every queue the interface is
+ * in. `Interface not found` means Asterisk has no such member there: the
+ * caller decides what that means.
+ */
+export async function pauseMember(pbx: QueuePbx, a: Parameters<QueuePbx['queuePause']>[0]): Promise<PauseOutcome> {
+  try {
+    await pbx.queuePause(a);
+    return 'done';
+  } catch (err) {
+    if (err instanceof AmiInterfaceNotFoundError) return 'absent';
+    return unavailable(`QueuePause ${a.queue ?? '(all queues)'}`, err);
+  }
+}
+
+/** Every member of every queue, as Asterisk has them now. */
+export async function allMembers(pbx: QueuePbx): Promise<QueueMember[]> {
+  try {
+    return (await pbx.queueStatus()).members;
+  } catch (err) {
+    return unavailable('QueueStatus', err);
   }
 }
 
