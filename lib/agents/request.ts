@@ -1,0 +1,57 @@
+// What the agent scripts read from the request, checked before anything is
+// touched: the caller's phone, the member context, and an optional agent id
+// the dialplan already knows.
+import type { AgiRequest } from '../agi/channel.ts';
+import { canonicalNumber } from '../numbers.ts';
+import type { Origin } from '../queues/membership.ts';
+import { localInterface, validContext } from '../queues/names.ts';
+import type { Services } from '../services.ts';
+import { callerSubject } from './pin-guard.ts';
+import { validateAgentId } from './validate.ts';
+
+export interface AgentScriptRequest {
+  /** The caller's canonical number: the phone the agent logs in at. */
+  phone: string;
+  context: string;
+  /** The member interface that rings this phone. */
+  interface: string;
+  /** `agent=` from the query string, when the dialplan knows who it is. */
+  agentId?: string;
+  origin: Origin;
+}
+
+/** `agent=` when given, validated; undefined when absent or empty. */
+export function agentParam(req: AgiRequest): string | undefined {
+  const raw = (req.params.agent ?? '').trim();
+  if (raw === '') return undefined;
+  validateAgentId(raw);
+  return raw;
+}
+
+/**
+ * Throws InvalidNumberError for a withheld or odd caller ID (an agent must be
+ * bound to a real phone) and BadParamsError for bad parameters.
+ */
+export function readAgentRequest(req: AgiRequest, svc: Services): AgentScriptRequest {
+  const phone = canonicalNumber(req.callerId, svc.numbers);
+  const context = validContext(req.params.context ?? svc.config.queues.memberContext);
+  const agentId = agentParam(req);
+  return {
+    phone,
+    context,
+    interface: localInterface(phone, context),
+    ...(agentId !== undefined ? { agentId } : {}),
+    origin: { source: 'fastagi', by: phone, channel: req.channel, uniqueid: req.uniqueid },
+  };
+}
+
+/** For scripts that need no phone (force logout from an admin menu): who called, as far as it can be told. */
+export function callerOrigin(req: AgiRequest, svc: Services): Origin {
+  let by: string;
+  try {
+    by = canonicalNumber(req.callerId, svc.numbers);
+  } catch {
+    by = callerSubject(undefined);
+  }
+  return { source: 'fastagi', by, channel: req.channel, uniqueid: req.uniqueid };
+}
