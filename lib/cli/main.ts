@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { AGENT_USAGE, agentCmd, agentNeedsAmi } from './agent-commands.ts';
 import { UsageError, withServices } from './context.ts';
 import { allowCmd, auditCmd, loginCmd, membersCmd, policyCmd } from './queue-commands.ts';
 
@@ -15,7 +16,8 @@ const USAGE = `usage: agentgate <command> [args]
   members [queue]                                          who is in which queue now (from Asterisk)
   login <number> <queue[,queue]> [--context C]             log a number in
   logout <number> [queue[,queue]] [--context C]            log a number out (of all queues when none named)
-  audit [--count N]                                        the latest audit entries`;
+  audit [--count N]                                        the latest audit entries
+${AGENT_USAGE}`;
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,6 +26,10 @@ const { values: opts, positionals } = parseArgs({
     name: { type: 'string' },
     context: { type: 'string' },
     count: { type: 'string' },
+    queues: { type: 'string' },
+    mobile: { type: 'string' },
+    queue: { type: 'string' },
+    reason: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: false,
@@ -41,6 +47,7 @@ async function run(): Promise<void> {
     case 'login': return withServices(true, (svc) => loginCmd(svc, out, args, o, 'login'));
     case 'logout': return withServices(true, (svc) => loginCmd(svc, out, args, o, 'logout'));
     case 'audit': return withServices(false, (svc) => auditCmd(svc, out, o));
+    case 'agent': return withServices(agentNeedsAmi(args[0]), (svc) => agentCmd(svc, out, args, o));
     default: throw new UsageError(cmd ? `unknown command ${cmd}` : 'no command given');
   }
 }
