@@ -95,6 +95,23 @@ export interface Config {
     minDigits: number;
     maxDigits: number;
   };
+  sync: {
+    /**
+     * What a re-sync does with a member this service logged in that Asterisk no
+     * longer has: `restore` it (QueueAdd with its penalty, name and pause), or
+     * `forget` it (drop the record, audited). See lib/sync/plan.ts.
+     */
+    missing: MissingPolicy;
+    /** `Custom:` device state name per member and queue, with {dev} {queue} {subject}; null: no BLF states. */
+    blfTemplate: string | null;
+    /** The lamp of a paused member (a logged-in one is INUSE, a logged-out one NOT_INUSE). */
+    blfPausedState: PausedLampState;
+  };
+  health: {
+    host: string;
+    /** null: no health listener (HEALTH_PORT unset or off); 0: any free port. */
+    port: number | null;
+  };
   agents: {
     /** Set and clear AGENTBYCALLERID_<ext> globals for old dialplans. */
     compatGlobals: boolean;
@@ -103,6 +120,45 @@ export interface Config {
     pinLockoutSec: number;
   };
   logLevel: string;
+}
+
+export type MissingPolicy = 'restore' | 'forget';
+export type PausedLampState = 'ONHOLD' | 'BUSY' | 'INUSE';
+
+function oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: readonly T[]): T {
+  const raw = (env[key] ?? '').trim();
+  if (raw === '') return fallback;
+  const v = (allowed as readonly string[]).find((a) => a.toLowerCase() === raw.toLowerCase());
+  if (v === undefined) throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return v as T;
+}
+
+/** FreePBX's queue lamps (app-queue-toggle, hints *45<dev>*<queue>). */
+export const FREEPBX_BLF_TEMPLATE = 'Custom:QUEUE{dev}*{queue}';
+
+// BLF_SCHEME: `freepbx`, `off`, or a template of our own. The name ends up inside
+// DEVICE_STATE(...) in an AMI header: only characters that cannot close the
+// function call or split its argument are allowed.
+function blfTemplate(env: Env): string | null {
+  const raw = str(env, 'BLF_SCHEME', 'freepbx').trim();
+  if (/^off$/i.test(raw)) return null;
+  if (/^freepbx$/i.test(raw)) return FREEPBX_BLF_TEMPLATE;
+  if (!raw.startsWith('Custom:')) throw new ConfigError('BLF_SCHEME', `must be freepbx, off, or a template starting with Custom:, got ${JSON.stringify(raw)}`);
+  if (!raw.includes('{queue}') || !(raw.includes('{dev}') || raw.includes('{subject}'))) {
+    throw new ConfigError('BLF_SCHEME', 'a template needs {queue} and {dev} or {subject}');
+  }
+  if (!/^Custom:[A-Za-z0-9_+*#.@-]*$/.test(raw.replace(/\{(dev|queue|subject)\}/g, ''))) {
+    throw new ConfigError('BLF_SCHEME', 'a template may hold only letters, digits, _ + * # . @ - and {dev} {queue} {subject}');
+  }
+  return raw;
+}
+
+// Off unless asked for: a new listening port is the operator's choice (the
+// Docker image turns it on). 0 picks any free port.
+function optionalPort(env: Env, key: string): number | null {
+  const raw = (env[key] ?? '').trim();
+  if (raw === '' || /^off$/i.test(raw)) return null;
+  return int(env, key, 0, 0, 65535);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -152,6 +208,15 @@ export function loadConfig(env: Env = process.env): Config {
       auditMaxLen: int(env, 'AUDIT_MAX_LEN', 100_000, 100, 100_000_000),
     },
     numbers: { rewrite, minDigits, maxDigits },
+    sync: {
+      missing: oneOf<MissingPolicy>(env, 'RESYNC_POLICY', 'restore', ['restore', 'forget']),
+      blfTemplate: blfTemplate(env),
+      blfPausedState: oneOf<PausedLampState>(env, 'BLF_PAUSED_STATE', 'ONHOLD', ['ONHOLD', 'BUSY', 'INUSE']),
+    },
+    health: {
+      host: str(env, 'HEALTH_HOST', '127.0.0.1'),
+      port: optionalPort(env, 'HEALTH_PORT'),
+    },
     agents: {
       compatGlobals: bool(env, 'AGENT_COMPAT_GLOBALS', false),
       pinMaxFailures: int(env, 'PIN_MAX_FAILURES', 5, 1, 100),
