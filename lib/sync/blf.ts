@@ -1,0 +1,121 @@
+// BLF lamps: one `Custom:` device state per member and queue, set with
+// `Setvar DEVICE_STATE(Custom:...)` (shared/asterisk/ami-actions.log), so a
+// phone key watching the hint shows whether that number or agent is in the
+// queue: INUSE logged in, NOT_INUSE logged out, BLF_PAUSED_STATE (ONHOLD by
+// default: most phones draw it apart from INUSE) while paused. The lamps follow
+// Asterisk's real membership, whatever changed it, because they are set from
+// what a reconcile reads back from Asterisk.
+import type { PausedLampState } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { deviceOf } from './identity.ts';
+
+export type LampState = 'INUSE' | 'NOT_INUSE' | PausedLampState;
+
+/** A member and queue whose lamp should show `in` (and `paused`) now. */
+export interface LampTarget {
+  queue: string;
+  interface: string;
+  subject: string;
+  in: boolean;
+  paused: boolean;
+}
+
+// Inside DEVICE_STATE(...): nothing that ends the call or splits the argument.
+const SAFE_NAME = /^Custom:[A-Za-z0-9_+*#.@-]+$/;
+
+/** The lamp's device name, or undefined when this member cannot have one (no device in its interface, odd characters). */
+export function lampName(template: string, t: Pick<LampTarget, 'queue' | 'interface' | 'subject'>): string | undefined {
+  const dev = deviceOf(t.interface);
+  if (template.includes('{dev}') && dev === undefined) return undefined;
+  const name = template.replaceAll('{dev}', dev ?? '').replaceAll('{queue}', t.queue).replaceAll('{subject}', t.subject);
+  return SAFE_NAME.test(name) ? name : undefined;
+}
+
+/**
+ * The state of every lamp the targets name. Two members can share a lamp
+ * (Local/1001@a and PJSIP/1001): logged in beats paused beats logged out.
+ */
+export function lampStates(targets: readonly LampTarget[], template: string, paused: PausedLampState): Map<string, LampState> {
+  const rank = (t: LampTarget): number => (t.in ? (t.paused ? 1 : 2) : 0);
+  const best = new Map<string, LampTarget>();
+  for (const t of targets) {
+    const name = lampName(template, t);
+    if (name === undefined) continue;
+    const cur = best.get(name);
+    if (!cur || rank(t) > rank(cur)) best.set(name, t);
+  }
+  return new Map([...best].map(([name, t]) => [name, t.in ? (t.paused ? paused : 'INUSE') : 'NOT_INUSE']));
+}
+
+export interface LampsOptions {
+  setvar(variable: string, value: string): Promise<void>;
+  template: string;
+  pausedState: PausedLampState;
+  log: Logger;
+}
+
+const IN_FLIGHT = 20;
+
+/**
+ * Keeps the lamps: remembers what Asterisk last accepted so a live change sends
+ * only what differs, and what failed so the next rebuild sends it again.
+ */
+export class Lamps {
+  readonly #o: LampsOptions;
+  readonly #shown = new Map<string, LampState>();
+  readonly #failed = new Map<string, LampState>();
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(o: LampsOptions) {
+    this.#o = o;
+  }
+
+  /** Sets the lamps of these targets that are not already showing their state. */
+  show(targets: readonly LampTarget[]): Promise<void> {
+    return this.#serial(async () => {
+      const wanted = lampStates(targets, this.#o.template, this.#o.pausedState);
+      await this.#send([...wanted].filter(([name, state]) => this.#shown.get(name) !== state));
+    });
+  }
+
+  /**
+   * After a re-sync: every lamp of `targets` is sent whatever Asterisk showed
+   * (a restarted Asterisk may have lost them), and every lamp lit before or
+   * left failing that no target names any more is turned off.
+   */
+  rebuild(targets: readonly LampTarget[]): Promise<void> {
+    return this.#serial(async () => {
+      const wanted = lampStates(targets, this.#o.template, this.#o.pausedState);
+      for (const [name, state] of this.#shown) if (!wanted.has(name) && state !== 'NOT_INUSE') wanted.set(name, 'NOT_INUSE');
+      for (const name of this.#failed.keys()) if (!wanted.has(name)) wanted.set(name, 'NOT_INUSE');
+      await this.#send([...wanted]);
+    });
+  }
+
+  async #send(lamps: Array<[string, LampState]>): Promise<void> {
+    let failures = 0;
+    let lastError = '';
+    for (let i = 0; i < lamps.length; i += IN_FLIGHT) {
+      await Promise.all(lamps.slice(i, i + IN_FLIGHT).map(async ([name, state]) => {
+        try {
+          await this.#o.setvar(`DEVICE_STATE(${name})`, state);
+          this.#shown.set(name, state);
+          this.#failed.delete(name);
+        } catch (err) {
+          this.#shown.delete(name);
+          this.#failed.set(name, state);
+          failures += 1;
+          lastError = (err as Error).message;
+        }
+      }));
+    }
+    if (lamps.length) this.#o.log.debug({ lamps: lamps.length, failures }, 'BLF states set');
+    if (failures) this.#o.log.warn({ failures, err: lastError }, 'BLF states not set; the next re-sync sends them again');
+  }
+
+  #serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(fn);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,227 @@
+// Settles some interfaces: under their `iface:` locks (the same ones a change
+// holds from its intent to its record, so an in-progress change is never seen
+// half done), reads Asterisk again, repairs the intents left on them, plans
+// with plan.ts and carries the plan out: restores over AMI, then every record
+// and audit entry in one MULTI. Used for one interface per live event, and by
+// the re-sync for every interface that needs work.
+import { AmiDisconnectedError, AmiTimeoutError } from '../ami/errors.ts';
+import { PbxUnavailableError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { recordChange, type MemberRecord } from '../queues/member-store.ts';
+import { addMember } from '../queues/pbx.ts';
+import type { AuditEntry } from '../store/audit.ts';
+import { listIntents } from '../store/intents.ts';
+import { withLock } from '../store/lock.ts';
+import type { Store } from '../store/redis.ts';
+import type { Lamps, LampTarget } from './blf.ts';
+import { externalIdentity, memberKey } from './identity.ts';
+import { planIntentRepair } from './intent-repair.ts';
+import { readLive, type SyncPbx } from './live.ts';
+import { planSync, type MissingPolicy, type SyncMode, type SyncStep } from './plan.ts';
+import { recordsOf } from './records.ts';
+
+export interface SyncDeps {
+  pbx: SyncPbx;
+  store: Store;
+  log: Logger;
+  policy: MissingPolicy;
+  /** Absent when BLF_SCHEME=off. */
+  lamps?: Lamps;
+}
+
+export interface ReconcileRequest {
+  /** Settled together, each under its lock (an intent can name several). */
+  interfaces: string[];
+  /** Only these queues (a live event's); every queue when absent. Intents are repaired whatever the scope. */
+  queues?: string[];
+  mode: SyncMode;
+  /** The audit trail's `by`: what started this (ami-event, asterisk-restart, ...). */
+  by: string;
+  /** Set the lamps of what was looked at; a re-sync rebuilds them all at its end instead. */
+  lamps: boolean;
+}
+
+export interface ReconcileResult {
+  restored: MemberRecord[];
+  adopted: number;
+  updated: number;
+  dropped: MemberRecord[];
+  /** Records left alone because Asterisk does not report their queue. */
+  waiting: number;
+  intentsRepaired: number;
+}
+
+/** Every `iface:` lock of the request, taken in one order so two reconciles never wait on each other. */
+export function reconcile(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileResult> {
+  const subjects = [...new Set(req.interfaces)].sort().map((i) => `iface:${i}`);
+  const run = subjects.reduceRight<() => Promise<ReconcileResult>>(
+    (inner, subject) => () => withLock(deps.store, subject, inner),
+    () => settle(deps, req),
+  );
+  return run();
+}
+
+async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileResult> {
+  const { pbx, store, log } = deps;
+  const now = Date.now();
+  const live = await readLive(pbx, req.interfaces);
+  const before = await recordsOf(store, req.interfaces);
+  let records = before;
+
+  const mine = new Set(req.interfaces.map((i) => i.toLowerCase()));
+  let intentsRepaired = 0;
+  const intentDropped: MemberRecord[] = [];
+  for (const intent of await listIntents(store)) {
+    const touched = [...intent.adds, ...intent.removes].map((e) => e.interface.toLowerCase());
+    // Only intents whose every interface is locked here; the re-sync groups the rest.
+    if (!touched.length || !touched.every((i) => mine.has(i))) continue;
+    const repair = planIntentRepair(intent, live.members, records, live.known, now);
+    if (repair === 'wait') {
+      log.info({ intent: intent.id, subject: intent.subject }, 'unfinished change kept: Asterisk does not report its queues yet');
+      continue;
+    }
+    await recordChange(store, { ...repair, intentId: intent.id });
+    const gone = new Set(repair.remove.map((r) => memberKey(r.queue, r.interface)));
+    const put = new Map(repair.put.map((r) => [memberKey(r.queue, r.interface), r]));
+    intentDropped.push(...records.filter((r) => gone.has(memberKey(r.queue, r.interface))));
+    records = [...records.filter((r) => !gone.has(memberKey(r.queue, r.interface)) && !put.has(memberKey(r.queue, r.interface))), ...put.values()];
+    intentsRepaired += 1;
+    log.warn({ intent: intent.id, subject: intent.subject, recorded: repair.put.length, dropped: repair.remove.length }, 'unfinished change found and recorded as Asterisk has it');
+  }
+
+  const inScope = (queue: string): boolean => !req.queues || req.queues.some((q) => q.toLowerCase() === queue.toLowerCase());
+  const steps = planSync({
+    live: live.members.filter((m) => inScope(m.queue)),
+    knownQueues: live.known,
+    records: records.filter((r) => inScope(r.queue)),
+    mode: req.mode,
+    policy: deps.policy,
+    now,
+  });
+
+  const source = req.mode === 'event' ? 'asterisk' : 'resync';
+  const result: ReconcileResult = { restored: [], adopted: 0, updated: 0, dropped: [...intentDropped], waiting: 0, intentsRepaired };
+  const put: MemberRecord[] = [];
+  const remove: Array<{ queue: string; interface: string }> = [];
+  const audit: AuditEntry[] = [];
+  const entry = (r: MemberRecord, action: string, detail: string): AuditEntry =>
+    ({ action, subject: r.subject, queue: r.queue, result: 'OK', source, by: req.by, detail });
+
+  for (const s of steps) {
+    if (s.kind === 'adopt') {
+      put.push(s.record);
+      audit.push(entry(s.record, 'adopt', `external member, penalty=${s.record.penalty}${pauseText(s.record)}`));
+      result.adopted += 1;
+    } else if (s.kind === 'update') {
+      put.push(s.record);
+      const action = s.changes.includes('paused') ? (s.record.paused ? 'pause' : 'unpause') : 'update';
+      audit.push(entry(s.record, action, `${s.changes.join(',')} changed in Asterisk${pauseText(s.record)}`));
+      result.updated += 1;
+    } else if (s.kind === 'drop') {
+      remove.push({ queue: s.record.queue, interface: s.record.interface });
+      audit.push(entry(s.record, 'logout', s.reason));
+      result.dropped.push(s.record);
+    } else if (s.kind === 'wait') {
+      result.waiting += 1;
+    }
+  }
+
+  // Restores first, so a lost AMI connection part-way still lets the records
+  // and audit of what was done be written below.
+  let failure: unknown;
+  try {
+    for (const s of steps) {
+      if (s.kind !== 'restore') continue;
+      if (await restore(deps, s.record)) {
+        result.restored.push(s.record);
+        audit.push(entry(s.record, 'restore', `penalty=${s.record.penalty}${pauseText(s.record)}`));
+      }
+    }
+  } catch (err) {
+    failure = err;
+  }
+  if (put.length || remove.length || audit.length) await recordChange(store, { put, remove, audit });
+  if (failure) throw failure;
+
+  if (steps.some((s) => s.kind !== 'wait')) {
+    log.info({ interfaces: req.interfaces, mode: req.mode, by: req.by, restored: result.restored.length, adopted: result.adopted, updated: result.updated, dropped: result.dropped.length }, 'queue members settled with Asterisk');
+  }
+
+  if (req.lamps && deps.lamps) {
+    const after = records.filter((r) => !result.dropped.includes(r)).concat(put);
+    const concerned = new Set([...(req.queues ?? []), ...live.members.map((m) => m.queue), ...before.map((r) => r.queue), ...records.map((r) => r.queue)]);
+    const targets = lampTargets(live.members, result.restored, after);
+    // Every other queue these interfaces were or were said to be in: no member there now, so dark.
+    for (const queue of concerned) {
+      for (const iface of req.interfaces) {
+        if (!targets.some((t) => memberKey(t.queue, t.interface) === memberKey(queue, iface))) {
+          targets.push({ queue, interface: iface, subject: subjectOf(after, before, queue, iface), in: false, paused: false });
+        }
+      }
+    }
+    await deps.lamps.show(targets).catch((err: Error) => log.warn({ err: err.message }, 'BLF states not set'));
+  }
+  return result;
+}
+
+function pauseText(r: MemberRecord): string {
+  return r.paused ? ` paused${r.reason ? ` (${r.reason})` : ''}` : '';
+}
+
+function subjectOf(records: readonly MemberRecord[], before: readonly MemberRecord[], queue: string, iface: string): string {
+  const key = memberKey(queue, iface);
+  const r = records.find((x) => memberKey(x.queue, x.interface) === key) ?? before.find((x) => memberKey(x.queue, x.interface) === key)
+    ?? records.find((x) => x.interface.toLowerCase() === iface.toLowerCase());
+  return r?.subject ?? externalIdentity(iface).subject;
+}
+
+/**
+ * Lamps for Asterisk's dynamic members plus the members just restored (lit), and
+ * for the records given as `off` that are members no more (dark).
+ */
+export function lampTargets(
+  members: readonly { queue: string; location: string; membership: string; paused: boolean }[],
+  restored: readonly MemberRecord[],
+  records: readonly MemberRecord[],
+  off: readonly MemberRecord[] = [],
+): LampTarget[] {
+  const out = new Map<string, LampTarget>();
+  for (const m of members) {
+    if (m.membership !== 'dynamic') continue;
+    out.set(memberKey(m.queue, m.location), { queue: m.queue, interface: m.location, subject: subjectOf(records, [], m.queue, m.location), in: true, paused: m.paused });
+  }
+  for (const r of restored) out.set(memberKey(r.queue, r.interface), { queue: r.queue, interface: r.interface, subject: r.subject, in: true, paused: r.paused });
+  for (const r of off) {
+    const key = memberKey(r.queue, r.interface);
+    if (!out.has(key)) out.set(key, { queue: r.queue, interface: r.interface, subject: r.subject, in: false, paused: false });
+  }
+  return [...out.values()];
+}
+
+/** Adds a recorded member back with its penalty, name and pause. false when it could not be and the record should stay as it is. */
+async function restore(deps: SyncDeps, r: MemberRecord): Promise<boolean> {
+  const { pbx, log } = deps;
+  const unavailable = (err: unknown): boolean =>
+    err instanceof PbxUnavailableError || err instanceof AmiDisconnectedError || err instanceof AmiTimeoutError;
+  try {
+    // Added paused when it was, so no call reaches it between the two actions.
+    const outcome = await addMember(pbx, { queue: r.queue, interface: r.interface, penalty: r.penalty, memberName: r.name || undefined, paused: r.paused });
+    if (outcome === 'already') {
+      log.info({ queue: r.queue, interface: r.interface }, 'member to restore is already back in Asterisk');
+      return false;
+    }
+  } catch (err) {
+    if (unavailable(err)) throw err;
+    log.error({ queue: r.queue, interface: r.interface, err: (err as Error).message }, 'member could not be restored; its record is kept');
+    return false;
+  }
+  if (r.paused && r.reason) {
+    try {
+      await pbx.queuePause({ queue: r.queue, interface: r.interface, paused: true, reason: r.reason });
+    } catch (err) {
+      if (unavailable(err)) throw err;
+      log.warn({ queue: r.queue, interface: r.interface, err: (err as Error).message }, 'restored member paused without its reason');
+    }
+  }
+  return true;
+}

@@ -1,0 +1,99 @@
+// Lamp names, lamp states, and what the keeper sends.
+import { describe, expect, it } from 'vitest';
+import { FREEPBX_BLF_TEMPLATE, loadConfig } from '../../lib/config.ts';
+import { silentLogger } from '../../lib/log.ts';
+import { Lamps, lampName, lampStates, type LampTarget } from '../../lib/sync/blf.ts';
+import { deviceOf } from '../../lib/sync/identity.ts';
+
+const t = (queue: string, iface: string, inQueue: boolean, paused = false, subject = 's'): LampTarget => ({ queue, interface: iface, subject, in: inQueue, paused });
+
+describe('lamp names', () => {
+  it("FreePBX's Custom:QUEUE<dev>*<queue>, <dev> the mobile number or the desk phone", () => {
+    expect(lampName(FREEPBX_BLF_TEMPLATE, t('8008', 'Local/79112223344@outbound-allroutes/n', true))).toBe('Custom:QUEUE79112223344*8008');
+    expect(lampName(FREEPBX_BLF_TEMPLATE, t('8009', 'PJSIP/1001', true))).toBe('Custom:QUEUE1001*8009');
+  });
+
+  it('a template of our own, with the agent id', () => {
+    expect(lampName('Custom:AGENT{subject}_{queue}', t('8008', 'PJSIP/1001', true, false, '7001'))).toBe('Custom:AGENT7001_8008');
+  });
+
+  it('no lamp for a member whose name would break DEVICE_STATE(...)', () => {
+    expect(deviceOf('Local/1(2)@ctx/n')).toBeUndefined();
+    expect(lampName(FREEPBX_BLF_TEMPLATE, t('sales,x', 'PJSIP/1001', true))).toBeUndefined();
+    expect(lampName('Custom:A{subject}*{queue}', t('8008', 'PJSIP/1001', true, false, 'PJSIP/1001'))).toBeUndefined();
+  });
+
+  it('BLF_SCHEME: freepbx by default, off, or a checked template', () => {
+    expect(loadConfig({}).sync).toEqual({ missing: 'restore', blfTemplate: FREEPBX_BLF_TEMPLATE, blfPausedState: 'ONHOLD' });
+    expect(loadConfig({ BLF_SCHEME: 'off' }).sync.blfTemplate).toBeNull();
+    expect(loadConfig({ BLF_SCHEME: 'Custom:Q{dev}_{queue}' }).sync.blfTemplate).toBe('Custom:Q{dev}_{queue}');
+    expect(() => loadConfig({ BLF_SCHEME: 'Custom:Q{dev}' })).toThrow(/BLF_SCHEME: a template needs \{queue\}/);
+    expect(() => loadConfig({ BLF_SCHEME: 'Custom:Q({dev})*{queue}' })).toThrow(/BLF_SCHEME/);
+    expect(() => loadConfig({ BLF_SCHEME: 'Custom:{dev}{queue}{who}' })).toThrow(/BLF_SCHEME/);
+    expect(() => loadConfig({ BLF_SCHEME: 'SIP/{dev}{queue}' })).toThrow(/BLF_SCHEME/);
+    expect(() => loadConfig({ BLF_PAUSED_STATE: 'RINGING' })).toThrow(/BLF_PAUSED_STATE: must be one of ONHOLD, BUSY, INUSE/);
+    expect(loadConfig({ BLF_PAUSED_STATE: 'busy' }).sync.blfPausedState).toBe('BUSY');
+    expect(() => loadConfig({ RESYNC_POLICY: 'remove' })).toThrow(/RESYNC_POLICY/);
+    expect(loadConfig({ RESYNC_POLICY: 'forget' }).sync.missing).toBe('forget');
+  });
+});
+
+describe('lamp states', () => {
+  it('INUSE logged in, the paused state while paused, NOT_INUSE logged out; a shared lamp shows the strongest', () => {
+    const states = lampStates([
+      t('8008', 'Local/1001@a/n', true),
+      t('8009', 'Local/1002@a/n', true, true),
+      t('8010', 'Local/1003@a/n', false),
+      t('8011', 'Local/1004@a/n', false),
+      t('8011', 'PJSIP/1004', true, true),
+    ], FREEPBX_BLF_TEMPLATE, 'ONHOLD');
+    expect(Object.fromEntries(states)).toEqual({
+      'Custom:QUEUE1001*8008': 'INUSE',
+      'Custom:QUEUE1002*8009': 'ONHOLD',
+      'Custom:QUEUE1003*8010': 'NOT_INUSE',
+      'Custom:QUEUE1004*8011': 'ONHOLD',
+    });
+  });
+});
+
+describe('the lamp keeper', () => {
+  function keeper(fail = () => false) {
+    const sent: string[] = [];
+    const lamps = new Lamps({
+      setvar: async (v, value) => {
+        if (fail()) throw new Error('AMI not connected');
+        sent.push(`${v}=${value}`);
+      },
+      template: FREEPBX_BLF_TEMPLATE,
+      pausedState: 'ONHOLD',
+      log: silentLogger,
+    });
+    return { sent, lamps };
+  }
+
+  it('sends only what changed on a live change', async () => {
+    const { sent, lamps } = keeper();
+    await lamps.show([t('8008', 'PJSIP/1001', true)]);
+    await lamps.show([t('8008', 'PJSIP/1001', true)]);
+    await lamps.show([t('8008', 'PJSIP/1001', true, true)]);
+    expect(sent).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=INUSE', 'DEVICE_STATE(Custom:QUEUE1001*8008)=ONHOLD']);
+  });
+
+  it('a rebuild sends every lamp again and turns off those it lit that no member has any more', async () => {
+    const { sent, lamps } = keeper();
+    await lamps.show([t('8008', 'PJSIP/1001', true), t('8009', 'PJSIP/1001', true)]);
+    sent.length = 0;
+    await lamps.rebuild([t('8008', 'PJSIP/1001', true)]);
+    expect(sent.sort()).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=INUSE', 'DEVICE_STATE(Custom:QUEUE1001*8009)=NOT_INUSE']);
+  });
+
+  it('remembers a lamp it could not set and sends it at the next rebuild', async () => {
+    let down = true;
+    const { sent, lamps } = keeper(() => down);
+    await lamps.show([t('8008', 'PJSIP/1001', false)]);
+    expect(sent).toEqual([]);
+    down = false;
+    await lamps.rebuild([]);
+    expect(sent).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=NOT_INUSE']);
+  });
+});
