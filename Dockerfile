@@ -4,7 +4,9 @@ FROM node:24-bookworm-slim
 
 ENV NODE_ENV=production \
     FASTAGI_HOST=0.0.0.0 \
-    FASTAGI_PORT=4573
+    FASTAGI_PORT=4573 \
+    HEALTH_HOST=0.0.0.0 \
+    HEALTH_PORT=4574
 
 WORKDIR /app
 
@@ -19,7 +21,12 @@ COPY lib ./lib
 COPY dialplan ./dialplan
 
 USER node
-EXPOSE 4573
+EXPOSE 4573 4574
+# Healthy when /readyz answers 200: FastAGI listening, AMI logged in, Redis
+# answering (`docker inspect` shows the body: which check failed and why). The
+# image has no curl; Node's fetch does. HEALTH_PORT=off turns the check off.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "const p=process.env.HEALTH_PORT;if(!p||p==='off')process.exit(0);fetch('http://127.0.0.1:'+p+'/readyz').then(async r=>{console.log(await r.text());process.exit(r.ok?0:1)},e=>{console.log(e.message);process.exit(1)})"]
 # FASTAGI_ALLOW defaults to loopback only: set it to the Asterisk host's address
 # (e.g. -e FASTAGI_ALLOW=10.0.0.5) or Asterisk's connections are refused.
 CMD ["node", "lib/main.ts"]

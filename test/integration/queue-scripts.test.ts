@@ -6,7 +6,7 @@ import { listMemberRecords } from '../../lib/queues/member-store.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import { listIntents } from '../../lib/store/intents.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { startHarness, waitFor, type Harness } from '../support/harness.ts';
 
 const MOBILE = '79112223344';
 const IFACE = `Local/${MOBILE}@outbound-allroutes/n`;
@@ -88,11 +88,15 @@ describe('queue-toggle', () => {
     ['79112223344\r\nAction: Command'],
     ['7911abc2233'],
   ])('refuses caller ID %j before anything reaches AMI or Redis', async (callerId) => {
+    // The service's own re-sync at start reads QueueStatus: only what this call sends counts.
+    await waitFor(() => h.app.sync.status().lastResyncAt !== undefined, 'first re-sync');
+    await h.app.sync.idle();
+    const actionsBefore = h.ami.actions.length;
     const keysBefore = await h.redis.redis.keys(`${h.redis.prefix}*`);
     const call = await callFastAgi(h.port, { script: 'queue-toggle?queue=8008', callerId });
     expect(call.variables).toMatchObject({ AGENTGATE_RESULT: 'REFUSED', AGENTGATE_ERROR: 'INVALID_NUMBER', QUEUESTAT: 'REFUSED' });
     expect(call.played).toEqual(['pbx-invalid']);
-    expect(h.ami.actions.filter((a) => a.Action !== 'Login' && a.Action !== 'Ping' && a.Action !== 'Events' && a.Action !== 'Filter')).toEqual([]);
+    expect(h.ami.actions.slice(actionsBefore).filter((a) => a.Action !== 'Login' && a.Action !== 'Ping' && a.Action !== 'Events' && a.Action !== 'Filter')).toEqual([]);
     expect((await h.redis.redis.keys(`${h.redis.prefix}*`)).sort()).toEqual(keysBefore.sort());
     expect(call.sent.join('')).not.toMatch(/Action: Command/);
   });
