@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { createAllowList } from './allow.ts';
 import { dingDongIsPatched } from './ding-dong.ts';
 import type { AgiScript } from './router.ts';
-import { AgiSession } from './session.ts';
+import { AgiSession, type SessionEnd } from './session.ts';
 
 export type { AgiScript } from './router.ts';
 
@@ -15,6 +15,8 @@ export interface FastAgiServerOptions {
   config: Config['fastagi'];
   logger: Logger;
   scripts: Record<string, AgiScript>;
+  /** Told when each session ends (metrics). */
+  onSessionEnd?: (end: SessionEnd) => void;
 }
 
 export interface FastAgiServer {
@@ -28,7 +30,7 @@ export interface FastAgiServer {
 /** After cutting sessions at shutdown, how long their scripts get to notice before close() returns. */
 const CUT_WAIT_MS = 1000;
 
-export function createFastAgiServer({ config, logger: log, scripts }: FastAgiServerOptions): FastAgiServer {
+export function createFastAgiServer({ config, logger: log, scripts, onSessionEnd }: FastAgiServerOptions): FastAgiServer {
   if (!dingDongIsPatched()) {
     throw new Error('ding-dong is not patched: run `npm install` (postinstall applies patches/ding-dong+0.1.7.patch)');
   }
@@ -54,7 +56,7 @@ export function createFastAgiServer({ config, logger: log, scripts }: FastAgiSer
       socket.destroy();
       return;
     }
-    const session = new AgiSession(socket, { config, log, scripts });
+    const session = new AgiSession(socket, { config, log, scripts, ...(onSessionEnd ? { onEnd: onSessionEnd } : {}) });
     sessions.add(session);
     void session.done.then(() => sessions.delete(session));
   });

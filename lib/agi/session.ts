@@ -27,6 +27,15 @@ export interface SessionOptions {
   config: Config['fastagi'];
   log: Logger;
   scripts: Record<string, AgiScript>;
+  /** Told once per session, with the outcome the closing log line has (metrics). */
+  onEnd?: (end: SessionEnd) => void;
+}
+
+export interface SessionEnd {
+  /** The script asked for when agentgate has it, `unknown` when not, `none` before an environment. */
+  script: string;
+  outcome: SessionOutcome;
+  ms: number;
 }
 
 export class AgiSession {
@@ -47,6 +56,7 @@ export class AgiSession {
   #busy = false;
   #finished = false;
   #timer: NodeJS.Timeout | undefined; // environment deadline, then idle timer, then linger
+  #script = 'none';
 
   constructor(socket: Socket, opts: SessionOptions) {
     this.#socket = socket;
@@ -93,6 +103,8 @@ export class AgiSession {
       return;
     }
     const { request, error } = buildRequest(env, this.#remote);
+    // Only names agentgate has become a metric label: the wire must not mint new series.
+    this.#script = Object.hasOwn(this.#opts.scripts, request.script) ? request.script : 'unknown';
     this.#log = this.#opts.log.child({
       script: request.script,
       uniqueid: request.uniqueid,
@@ -164,6 +176,7 @@ export class AgiSession {
     // A bare connect-and-close is a port probe (monitoring): not worth an info line each time.
     if (outcome === 'probe') this.#log.debug(line, 'FastAGI session end');
     else this.#log.info(line, 'FastAGI session end');
+    this.#opts.onEnd?.({ script: this.#script, outcome, ms });
     this.#resolveDone();
   }
 }

@@ -40,6 +40,8 @@ export interface AmiClientOptions {
   reconnect?: { minMs: number; maxMs: number };
   /** Heartbeat: a Ping this often; one unanswered within min(actionTimeoutMs, pingIntervalMs) drops and reconnects. Default 20000; 0 turns it off. */
   pingIntervalMs?: number;
+  /** Told when each action() is answered or fails (metrics); not for login, heartbeat or Logoff. */
+  onAction?: (a: { action: string; ms: number; error?: AmiError }) => void;
 }
 
 export interface AmiConnectedInfo {
@@ -144,7 +146,18 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     if (!this.#ready || this.#closed) {
       throw new AmiDisconnectedError(`AMI not connected; ${wire.Action ?? 'action'} not sent`, { action: wire.Action });
     }
-    return this.#raw(wire);
+    const observe = this.#opts.onAction;
+    if (!observe) return this.#raw(wire);
+    const started = performance.now();
+    const action = wire.Action ?? '';
+    try {
+      const res = await this.#raw(wire);
+      observe({ action, ms: performance.now() - started });
+      return res;
+    } catch (err) {
+      observe({ action, ms: performance.now() - started, ...(err instanceof AmiError ? { error: err } : {}) });
+      throw err;
+    }
   }
 
   async queueAdd(a: act.QueueAddArgs): Promise<void> {
