@@ -1,0 +1,262 @@
+// The edge of the live model: one AMI connection's events in, LiveEvents out
+// to the hub. After every (re)connect the model is rebuilt from one
+// QueueStatus; events arriving meanwhile are held and replayed on top (the
+// model compares states, so replaying what the snapshot already shows says
+// nothing), and the differences from before the outage go out as ordinary
+// changes: nothing seen is lost, nothing unseen is invented. Agent identities
+// and refusals come from the audit trail (audit-tail.ts).
+import type { AmiClient, AmiClientEvents } from '../ami/client.ts';
+import { listBindings, type AgentBinding } from '../agents/bindings.ts';
+import type { Logger } from '../log.ts';
+import type { AuditRecord } from '../store/audit.ts';
+import { storeOp, type Store } from '../store/redis.ts';
+import { tailAudit, type AuditTail } from './audit-tail.ts';
+import type { AgentPresence, LiveEvent, Snapshot } from './events.ts';
+import type { LiveHub } from './hub.ts';
+import { LiveModel } from './model.ts';
+import { inScope, type Scope } from './scope.ts';
+import { numberOfInterface } from './words.ts';
+
+/**
+ * The AMI events the model needs, as an AMI Filter (a regular expression over
+ * the event text). It also lets through what the rest of agentgate listens
+ * to: QueueMember* for lib/sync, FullyBooted and Shutdown for restart
+ * detection. Filters add up, so another part may add its own.
+ */
+export const LIVE_AMI_FILTER = 'Event: (QueueMember|QueueCaller|AgentCalled|AgentConnect|AgentComplete|AgentRingNoAnswer|FullyBooted|Shutdown)';
+
+type FeedEvents = Pick<AmiClientEvents, 'connected' | 'disconnected' | 'QueueMemberAdded' | 'QueueMemberPause' | 'QueueMemberStatus'
+  | 'QueueMemberRemoved' | 'AgentCalled' | 'AgentRingNoAnswer' | 'AgentConnect' | 'AgentComplete' | 'QueueCallerJoin' | 'QueueCallerLeave' | 'QueueCallerAbandon'>;
+
+export type LiveAmi = Pick<AmiClient, 'on' | 'off' | 'connected' | 'queueStatus' | 'filter'>;
+
+export interface LiveFeedOptions {
+  ami: LiveAmi;
+  store: Store;
+  log: Logger;
+  hub: LiveHub;
+  now?: () => number;
+  /** Pause before retrying a re-sync whose QueueStatus failed. Default 1000 ms. */
+  retryMs?: number;
+  /** XREAD block of the audit tail. Default 5000 ms. */
+  auditBlockMs?: number;
+}
+
+// Held events beyond this during a re-sync are dropped: the rebuild shows the
+// state anyway, only passing events (a call summary) would be lost.
+const MAX_HELD = 10_000;
+
+const BINDING_ACTIONS = new Set(['login', 'logout', 'move', 'force-logout', 'delete']);
+const REFUSALS = new Set(['REFUSED', 'LOCKED_OUT']);
+
+export class LiveFeed {
+  readonly model: LiveModel;
+  readonly #o: LiveFeedOptions;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  /** Interface (lower case) -> the agent bound there. */
+  #byInterface = new Map<string, AgentBinding>();
+  #connected = false;
+  #synced = false;
+  #held: Array<() => LiveEvent[]> | null = null;
+  #generation = 0;
+  #filtered = false;
+  #stopped = false;
+  #retry: NodeJS.Timeout | undefined;
+  #tail: AuditTail | undefined;
+  #bindingsChain: Promise<void> = Promise.resolve();
+  readonly #listeners: Array<[string, (...args: never[]) => void]> = [];
+
+  constructor(o: LiveFeedOptions) {
+    this.#o = o;
+    this.#log = o.log;
+    this.#now = o.now ?? Date.now;
+    this.model = new LiveModel({
+      now: this.#now,
+      identify: (iface) => ({ number: numberOfInterface(iface) ?? null, agent: this.#byInterface.get(iface.toLowerCase())?.agentId ?? null }),
+    });
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** The model was rebuilt from Asterisk since the last (re)connect. */
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  start(): void {
+    const { ami } = this.#o;
+    const m = this.model;
+    this.#on('connected', () => this.#onConnected());
+    this.#on('disconnected', () => this.#onDisconnected());
+    this.#on('QueueMemberAdded', (e) => this.#event(() => m.memberSeen(e)));
+    this.#on('QueueMemberPause', (e) => this.#event(() => m.memberSeen(e)));
+    this.#on('QueueMemberStatus', (e) => this.#event(() => m.memberSeen(e)));
+    this.#on('QueueMemberRemoved', (e) => this.#event(() => m.memberRemoved(e)));
+    this.#on('AgentCalled', (e) => this.#event(() => m.agentCalled(e)));
+    this.#on('AgentRingNoAnswer', (e) => this.#event(() => m.agentRingNoAnswer(e)));
+    this.#on('AgentConnect', (e) => this.#event(() => m.agentConnect(e)));
+    this.#on('AgentComplete', (e) => this.#event(() => m.agentComplete(e)));
+    this.#on('QueueCallerJoin', (e) => this.#event(() => m.callerJoined(e)));
+    this.#on('QueueCallerLeave', (e) => this.#event(() => m.callerLeft(e, 'left')));
+    this.#on('QueueCallerAbandon', (e) => this.#event(() => m.callerLeft(e, 'abandoned')));
+    this.#tail = tailAudit({
+      store: this.#o.store,
+      log: this.#log,
+      onEntry: (rec) => this.#onAudit(rec),
+      ...(this.#o.auditBlockMs !== undefined ? { blockMs: this.#o.auditBlockMs } : {}),
+    });
+    if (ami.connected) this.#onConnected();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#generation += 1;
+    clearTimeout(this.#retry);
+    const off = this.#o.ami.off as (n: string, f: (...a: never[]) => void) => unknown;
+    for (const [name, fn] of this.#listeners) off.call(this.#o.ami, name, fn);
+    await this.#tail?.stop();
+    await this.#bindingsChain;
+  }
+
+  /** The current state within a scope, as a client gets it on connecting. */
+  snapshot(scope: Scope): Snapshot {
+    const members = this.model.members().filter((m) => inScope(scope, { queue: m.queue, ...who(m.agent, m.number) }));
+    const queues = this.model.queues().filter((q) => inScope(scope, { queue: q.queue })).map(({ members: _m, ...q }) => q);
+    const agents = this.agents().filter((a) => inScope(scope, { agent: a.agent, number: a.phone }));
+    return { at: this.#now(), connected: this.#connected, synced: this.#synced, members, queues, agents };
+  }
+
+  /** Where each logged-in agent is, as the bindings said at the last refresh. */
+  agents(): AgentPresence[] {
+    return [...this.#byInterface.values()]
+      .map((b) => ({ agent: b.agentId, phone: b.phone, interface: b.interface, since: b.since }))
+      .sort((a, b) => a.agent.padStart(20, '0').localeCompare(b.agent.padStart(20, '0')));
+  }
+
+  // ---- AMI ------------------------------------------------------------------
+
+  #on<K extends keyof FeedEvents>(name: K, fn: (...args: FeedEvents[K]) => void): void {
+    (this.#o.ami.on as (n: string, f: (...a: never[]) => void) => unknown).call(this.#o.ami, name, fn as never);
+    this.#listeners.push([name, fn as unknown as (...args: never[]) => void]);
+  }
+
+  #event(apply: () => LiveEvent[]): void {
+    if (this.#held) {
+      if (this.#held.length < MAX_HELD) this.#held.push(apply);
+      return;
+    }
+    this.#publish(apply());
+  }
+
+  #onConnected(): void {
+    if (this.#stopped) return;
+    const generation = ++this.#generation;
+    clearTimeout(this.#retry);
+    this.#connected = true;
+    this.#synced = false;
+    this.#held = [];
+    this.#publish([{ type: 'pbx', at: this.#now(), connected: true, synced: false }]);
+    if (!this.#filtered) {
+      this.#o.ami.filter(LIVE_AMI_FILTER).then(
+        () => {
+          this.#filtered = true;
+        },
+        (err: Error) => this.#log.warn({ err: err.message }, 'AMI event filter not set; every event of the login mask still comes'),
+      );
+    }
+    void this.#resync(generation);
+  }
+
+  #onDisconnected(): void {
+    this.#generation += 1;
+    clearTimeout(this.#retry);
+    this.#connected = false;
+    this.#synced = false;
+    this.#held = null;
+    this.#publish([{ type: 'pbx', at: this.#now(), connected: false, synced: false }]);
+  }
+
+  async #resync(generation: number): Promise<void> {
+    const started = this.#now();
+    try {
+      const status = await this.#o.ami.queueStatus();
+      await this.#refreshBindings(false).catch((err: Error) => this.#log.warn({ err: err.message }, 'agent bindings not read; agents shown as before'));
+      if (generation !== this.#generation) return;
+      const changes = this.model.rebuild(status);
+      const held = this.#held ?? [];
+      this.#held = null;
+      this.#publish(changes);
+      for (const apply of held) this.#publish(apply());
+      this.#synced = true;
+      this.#publish([{ type: 'pbx', at: this.#now(), connected: true, synced: true }]);
+      this.#log.info({ members: status.members.length, callers: status.entries.length, changes: changes.length, replayed: held.length, ms: this.#now() - started }, 'live model rebuilt from QueueStatus');
+    } catch (err) {
+      if (generation !== this.#generation || this.#stopped) return;
+      this.#log.warn({ err: (err as Error).message }, 'live model not rebuilt; retrying');
+      this.#retry = setTimeout(() => void this.#resync(generation), this.#o.retryMs ?? 1000);
+      this.#retry.unref();
+    }
+  }
+
+  // ---- audit trail ------------------------------------------------------------
+
+  #onAudit(rec: AuditRecord): void {
+    if (rec.result === 'OK' && BINDING_ACTIONS.has(rec.action)) {
+      this.#refreshBindings(true).catch((err: Error) => this.#log.warn({ err: err.message }, 'agent bindings not refreshed'));
+    } else if (REFUSALS.has(rec.result)) {
+      void this.#refused(rec);
+    }
+  }
+
+  async #refused(rec: AuditRecord): Promise<void> {
+    // The subject is an agent id or a number, both digits: the PIN steps are
+    // always about an agent, otherwise the accounts say.
+    let isAgent = rec.action.startsWith('pin');
+    if (!isAgent) {
+      isAgent = await storeOp('is agent', () => this.#o.store.redis.sismember(this.#o.store.keys.agents(), rec.subject)).then((n) => n === 1, () => false);
+    }
+    const code = /^[A-Z][A-Z_]+/.exec(rec.detail ?? '')?.[0] ?? rec.result;
+    this.#publish([{
+      type: 'refused', at: rec.at,
+      ...(rec.queue ? { queue: rec.queue } : {}),
+      ...(isAgent ? { agent: rec.subject } : { number: rec.subject }),
+      action: rec.action, subject: rec.subject, result: rec.result, code, detail: rec.detail ?? '', source: rec.source, by: rec.by ?? '',
+    }]);
+  }
+
+  /** Re-reads every binding; with `announce`, says which agents came and went. One refresh at a time, in order. */
+  #refreshBindings(announce: boolean): Promise<void> {
+    const run = this.#bindingsChain.then(async () => {
+      if (this.#stopped) return;
+      const fresh = new Map((await listBindings(this.#o.store)).map((b) => [b.interface.toLowerCase(), b]));
+      const before = this.#byInterface;
+      this.#byInterface = fresh;
+      if (!announce) return;
+      const key = (b: AgentBinding) => `${b.agentId}\u0000${b.interface.toLowerCase()}`;
+      const now = new Set([...fresh.values()].map(key));
+      const was = new Set([...before.values()].map(key));
+      const events: LiveEvent[] = [];
+      for (const b of before.values()) if (!now.has(key(b))) events.push(this.#presence('agentLoggedOut', b));
+      for (const b of fresh.values()) if (!was.has(key(b))) events.push(this.#presence('agentLoggedIn', b));
+      this.#publish(events);
+    });
+    this.#bindingsChain = run.catch(() => undefined);
+    return run;
+  }
+
+  #presence(type: 'agentLoggedIn' | 'agentLoggedOut', b: AgentBinding): LiveEvent {
+    const members = type === 'agentLoggedIn' ? this.model.membersAt(b.interface) : [];
+    return { type, at: this.#now(), agent: b.agentId, number: b.phone, phone: b.phone, interface: b.interface, since: b.since, members };
+  }
+
+  #publish(events: LiveEvent[]): void {
+    if (events.length) this.#o.hub.publish(events);
+  }
+}
+
+function who(agent: string | null, number: string | null): { agent?: string; number?: string } {
+  return { ...(agent ? { agent } : {}), ...(number ? { number } : {}) };
+}

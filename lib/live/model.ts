@@ -1,0 +1,308 @@
+// The agent/queue model, digested from AMI events and rebuilt from QueueStatus.
+// Pure: no socket, no clock of its own; each change returns the LiveEvents it
+// caused. Changes are computed by comparing states, never by trusting an
+// event's name, so an event seen twice (replayed after a re-sync) or one that
+// repeats what the model already holds changes nothing and says nothing.
+import type {
+  AgentCalledEvent,
+  AgentCompleteEvent,
+  AgentConnectEvent,
+  AgentRingNoAnswerEvent,
+  QueueCallerAbandonEvent,
+  QueueCallerJoinEvent,
+  QueueCallerLeaveEvent,
+  QueueMemberEvent,
+  QueueStatusResult,
+} from '../ami/client.ts';
+import type { Caller, CallInfo, LiveEvent, MemberView, QueueView } from './events.ts';
+import { busyWithCall, statusWord } from './words.ts';
+
+export interface Identity {
+  number: string | null;
+  agent: string | null;
+}
+
+export interface ModelOptions {
+  /** Who is behind a member interface (number from its shape, agent from the bindings). */
+  identify(iface: string): Identity;
+  now(): number;
+}
+
+interface MemberState {
+  queue: string;
+  interface: string;
+  name: string;
+  membership: string;
+  penalty: number;
+  paused: boolean;
+  reason: string;
+  pausedSince: number | null;
+  statusCode: number;
+  inCall: boolean;
+  since: number | null;
+  callsTaken: number;
+  call: CallInfo | null;
+}
+
+/** The fields every member report (event or QueueStatus item) carries. */
+interface MemberReport {
+  queue: string;
+  interface: string;
+  name: string;
+  membership: string;
+  penalty: number;
+  paused: boolean;
+  pausedReason: string;
+  lastPause: number;
+  status: number;
+  inCall: boolean;
+  loginTime: number;
+  callsTaken: number;
+}
+
+type ScopedMember = { at: number; queue: string; agent?: string; number?: string; member: MemberView };
+
+// Asterisk compares queue names and interfaces without case.
+const key = (queue: string, iface: string): string => `${queue.toLowerCase()}\u0000${iface.toLowerCase()}`;
+
+export class LiveModel {
+  readonly #o: ModelOptions;
+  readonly #members = new Map<string, MemberState>();
+  /** Queue (lower case) -> its name and its waiting callers by uniqueid. */
+  readonly #queues = new Map<string, { name: string; callers: Map<string, Caller> }>();
+
+  constructor(o: ModelOptions) {
+    this.#o = o;
+  }
+
+  // ---- reading ------------------------------------------------------------
+
+  view(m: MemberState): MemberView {
+    const id = this.#o.identify(m.interface);
+    return {
+      queue: m.queue, interface: m.interface, number: id.number, agent: id.agent, name: m.name, membership: m.membership,
+      penalty: m.penalty, paused: m.paused, reason: m.reason, pausedSince: m.pausedSince, status: statusWord(m.statusCode),
+      statusCode: m.statusCode, inCall: m.inCall, since: m.since, callsTaken: m.callsTaken, call: m.call && { ...m.call },
+    };
+  }
+
+  members(): MemberView[] {
+    return [...this.#members.values()].map((m) => this.view(m)).sort(byQueueThenInterface);
+  }
+
+  membersAt(iface: string): MemberView[] {
+    const lower = iface.toLowerCase();
+    return this.members().filter((m) => m.interface.toLowerCase() === lower);
+  }
+
+  queueNames(): string[] {
+    return [...this.#queues.values()].map((q) => q.name).sort();
+  }
+
+  queues(): QueueView[] {
+    const all = this.members();
+    return this.queueNames().map((name) => {
+      const members = all.filter((m) => m.queue.toLowerCase() === name.toLowerCase());
+      const waiting = this.#waiting(name);
+      return {
+        queue: name,
+        members,
+        loggedIn: members.length,
+        available: members.filter((m) => !m.paused && (m.statusCode === 0 || m.statusCode === 1)).length,
+        paused: members.filter((m) => m.paused).length,
+        callers: waiting.length,
+        waiting,
+      };
+    });
+  }
+
+  // ---- member events --------------------------------------------------------
+
+  /** QueueMemberAdded, QueueMemberPause, QueueMemberStatus: the member as it is now. */
+  memberSeen(e: QueueMemberEvent): LiveEvent[] {
+    this.#queue(e.queue);
+    const k = key(e.queue, e.interface);
+    const before = this.#members.get(k);
+    const after = this.#fromReport({ ...e, name: e.memberName }, before);
+    this.#members.set(k, after);
+    return this.#diff(before, after);
+  }
+
+  memberRemoved(e: QueueMemberEvent): LiveEvent[] {
+    const k = key(e.queue, e.interface);
+    const before = this.#members.get(k);
+    if (!before) return [];
+    this.#members.delete(k);
+    return this.#diff(before, undefined);
+  }
+
+  // ---- calls ----------------------------------------------------------------
+
+  agentCalled(e: AgentCalledEvent): LiveEvent[] {
+    return [{ type: 'offered', ...this.#memberScope(e), caller: callerOf(e) }];
+  }
+
+  agentRingNoAnswer(e: AgentRingNoAnswerEvent): LiveEvent[] {
+    return [{ type: 'ringNoAnswer', ...this.#memberScope(e), caller: callerOf(e), ringTime: e.ringTime }];
+  }
+
+  agentConnect(e: AgentConnectEvent): LiveEvent[] {
+    const m = this.#members.get(key(e.queue, e.interface));
+    const call: CallInfo = { remote: e.callerIdNum, remoteName: e.callerIdName, uniqueid: e.uniqueid, since: this.#o.now(), holdTime: e.holdTime };
+    if (m) m.call = call;
+    return [{ type: 'callStarted', ...this.#memberScope(e), call: { ...call } }];
+  }
+
+  agentComplete(e: AgentCompleteEvent): LiveEvent[] {
+    const m = this.#members.get(key(e.queue, e.interface));
+    if (m) m.call = null;
+    const summary = { remote: e.callerIdNum, remoteName: e.callerIdName, uniqueid: e.uniqueid, holdTime: e.holdTime, talkTime: e.talkTime, reason: e.reason };
+    return [{ type: 'callEnded', ...this.#memberScope(e), summary }];
+  }
+
+  // ---- callers --------------------------------------------------------------
+
+  callerJoined(e: QueueCallerJoinEvent): LiveEvent[] {
+    const q = this.#queue(e.queue);
+    if (q.callers.has(e.uniqueid)) return [];
+    const caller: Caller = { uniqueid: e.uniqueid, number: e.callerIdNum, name: e.callerIdName, position: e.position, since: this.#o.now() };
+    q.callers.set(e.uniqueid, caller);
+    return [this.#callers(q.name, 'joined', caller)];
+  }
+
+  callerLeft(e: QueueCallerLeaveEvent | QueueCallerAbandonEvent, change: 'left' | 'abandoned'): LiveEvent[] {
+    const q = this.#queue(e.queue);
+    const caller = q.callers.get(e.uniqueid);
+    if (!caller) return [];
+    q.callers.delete(e.uniqueid);
+    // Those behind move up, as app_queue renumbers them.
+    for (const c of q.callers.values()) if (c.position > caller.position) c.position -= 1;
+    return [this.#callers(q.name, change, caller)];
+  }
+
+  // ---- re-sync --------------------------------------------------------------
+
+  /**
+   * Replaces the model with what one QueueStatus reports and says what
+   * differs. A call known before is kept while Asterisk still shows the
+   * member taken by a call; otherwise it ended unseen (summary null).
+   */
+  rebuild(status: QueueStatusResult): LiveEvent[] {
+    const out: LiveEvent[] = [];
+    const reported = new Set<string>();
+    for (const p of status.params) reported.add(this.#queue(p.queue).name.toLowerCase());
+
+    const seen = new Set<string>();
+    for (const m of status.members) {
+      const k = key(m.queue, m.location);
+      seen.add(k);
+      this.#queue(m.queue);
+      const before = this.#members.get(k);
+      const after = this.#fromReport({ ...m, interface: m.location }, before);
+      if (before?.call && !(after.inCall || busyWithCall(after.statusCode))) after.call = null;
+      this.#members.set(k, after);
+      if (before?.call && !after.call) out.push({ type: 'callEnded', ...this.#scoped(after), summary: null });
+      out.push(...this.#diff(before, after));
+    }
+    for (const [k, before] of [...this.#members]) {
+      if (seen.has(k)) continue;
+      this.#members.delete(k);
+      if (before.call) out.push({ type: 'callEnded', ...this.#scoped({ ...before, call: null }), summary: null });
+      out.push(...this.#diff(before, undefined));
+    }
+
+    const entries = new Map<string, QueueStatusResult['entries']>();
+    for (const e of status.entries) entries.set(e.queue.toLowerCase(), [...(entries.get(e.queue.toLowerCase()) ?? []), e]);
+    for (const q of this.#queues.values()) {
+      const now = this.#o.now();
+      const fresh = new Map<string, Caller>();
+      for (const e of entries.get(q.name.toLowerCase()) ?? []) {
+        const known = q.callers.get(e.uniqueid);
+        fresh.set(e.uniqueid, { uniqueid: e.uniqueid, number: e.callerIdNum, name: e.callerIdName, position: e.position, since: known?.since ?? now - e.wait * 1000 });
+      }
+      const same = fresh.size === q.callers.size && [...fresh.values()].every((c) => q.callers.get(c.uniqueid)?.position === c.position);
+      q.callers.clear();
+      for (const [id, c] of fresh) q.callers.set(id, c);
+      if (!same) out.push(this.#callers(q.name, 'resync', null));
+    }
+    // A queue Asterisk no longer has (removed from its configuration) goes once it is empty.
+    for (const lower of [...this.#queues.keys()]) {
+      if (!reported.has(lower) && ![...this.#members.values()].some((m) => m.queue.toLowerCase() === lower)) this.#queues.delete(lower);
+    }
+    return out;
+  }
+
+  // ---- internals ------------------------------------------------------------
+
+  #queue(name: string): { name: string; callers: Map<string, Caller> } {
+    let q = this.#queues.get(name.toLowerCase());
+    if (!q) this.#queues.set(name.toLowerCase(), (q = { name, callers: new Map() }));
+    return q;
+  }
+
+  #waiting(queue: string): Caller[] {
+    const q = this.#queues.get(queue.toLowerCase());
+    return q ? [...q.callers.values()].sort((a, b) => a.position - b.position).map((c) => ({ ...c })) : [];
+  }
+
+  #callers(queue: string, change: 'joined' | 'left' | 'abandoned' | 'resync', caller: Caller | null): LiveEvent {
+    const waiting = this.#waiting(queue);
+    return { type: 'callers', at: this.#o.now(), queue, count: waiting.length, change, caller: caller && { ...caller }, waiting };
+  }
+
+  #fromReport(r: MemberReport, before: MemberState | undefined): MemberState {
+    const now = this.#o.now();
+    return {
+      queue: r.queue,
+      interface: r.interface,
+      name: r.name,
+      membership: r.membership,
+      penalty: r.penalty,
+      paused: r.paused,
+      reason: r.paused ? r.pausedReason : '',
+      pausedSince: r.paused ? (before?.paused ? before.pausedSince : r.lastPause > 0 ? r.lastPause * 1000 : now) : null,
+      statusCode: r.status,
+      inCall: r.inCall,
+      since: r.loginTime > 0 ? r.loginTime * 1000 : (before?.since ?? null),
+      callsTaken: r.callsTaken,
+      call: before?.call ?? null,
+    };
+  }
+
+  #scoped(m: MemberState): ScopedMember {
+    const member = this.view(m);
+    return { at: this.#o.now(), queue: m.queue, ...(member.agent ? { agent: member.agent } : {}), ...(member.number ? { number: member.number } : {}), member };
+  }
+
+  // For call events: the member as known, or what the event itself says of it.
+  #memberScope(e: AgentCalledEvent): ScopedMember {
+    const m = this.#members.get(key(e.queue, e.interface));
+    return this.#scoped(m ?? {
+      queue: e.queue, interface: e.interface, name: e.memberName, membership: '', penalty: 0, paused: false, reason: '',
+      pausedSince: null, statusCode: 0, inCall: false, since: null, callsTaken: 0, call: null,
+    });
+  }
+
+  #diff(before: MemberState | undefined, after: MemberState | undefined): LiveEvent[] {
+    if (!before && !after) return [];
+    if (!before) return [{ type: 'loggedIn', ...this.#scoped(after!) }];
+    if (!after) return [{ type: 'loggedOut', ...this.#scoped(before) }];
+    const out: LiveEvent[] = [];
+    if (before.name !== after.name || before.penalty !== after.penalty || before.membership !== after.membership) {
+      out.push({ type: 'updated', ...this.#scoped(after) });
+    }
+    if (!before.paused && after.paused) out.push({ type: 'paused', ...this.#scoped(after) });
+    else if (before.paused && !after.paused) out.push({ type: 'unpaused', ...this.#scoped(after) });
+    else if (after.paused && before.reason !== after.reason) out.push({ type: 'paused', ...this.#scoped(after) });
+    if (before.statusCode !== after.statusCode) out.push({ type: 'status', ...this.#scoped(after), previous: statusWord(before.statusCode) });
+    return out;
+  }
+}
+
+function callerOf(e: AgentCalledEvent): { number: string; name: string; uniqueid: string } {
+  return { number: e.callerIdNum, name: e.callerIdName, uniqueid: e.uniqueid };
+}
+
+function byQueueThenInterface(a: MemberView, b: MemberView): number {
+  return a.queue.localeCompare(b.queue) || a.interface.localeCompare(b.interface);
+}
