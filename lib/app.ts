@@ -2,10 +2,15 @@ import { reapplyCompatGlobals } from './agents/compat-globals.ts';
 import { agentDeps } from './agents/deps.ts';
 import { AmiClient } from './ami/client.ts';
 import { createFastAgiServer } from './agi/server.ts';
+import { startApi, type ApiServer } from './api/server.ts';
 import type { Config } from './config.ts';
 import { checkHealth } from './health.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
+import { LiveFeed } from './live/feed.ts';
+import { LiveHub } from './live/hub.ts';
+import { SseStreams } from './live/sse.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { compileNumberRules } from './numbers.ts';
 import { loadScripts } from './scripts.ts';
 import type { Services } from './services.ts';
@@ -20,6 +25,11 @@ export interface App {
   sync: SyncService;
   /** The health port actually bound; undefined when HEALTH_PORT is off. */
   healthPort: number | undefined;
+  /** The agent/queue model fed by AMI events, behind the live stream and the API. */
+  live: LiveFeed;
+  metrics: Metrics;
+  /** The admin API port actually bound; undefined when the API is off. */
+  apiPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,7 +44,8 @@ const AMI_EVENTS = 'system,agent';
  */
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen, logger: log.child({ part: 'redis' }) });
-  const ami = new AmiClient({ ...config.ami, events: AMI_EVENTS, logger: log.child({ part: 'ami' }) });
+  const metrics = createMetrics();
+  const ami = new AmiClient({ ...config.ami, events: AMI_EVENTS, logger: log.child({ part: 'ami' }), onAction: (a) => metrics.amiAction(a) });
   const svc: Services = { config, ami, store, numbers: compileNumberRules(config.numbers), log };
   const sync = startSync({
     ami,
@@ -47,8 +58,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       await reapplyCompatGlobals(agentDeps(svc, log.child({ part: 'agents' })));
     },
   });
+  const hub = new LiveHub();
+  const live = new LiveFeed({ ami, store, hub, log: log.child({ part: 'live' }) });
+  live.start();
+  const streams = new SseStreams({ feed: live, hub });
+  metrics.watch({ ami, store, live, streams });
   ami.start();
-  const server = createFastAgiServer({ config: config.fastagi, logger: log.child({ part: 'fastagi' }), scripts: await loadScripts(svc) });
+  const server = createFastAgiServer({
+    config: config.fastagi, logger: log.child({ part: 'fastagi' }), scripts: await loadScripts(svc), onSessionEnd: (e) => metrics.fastagiSession(e),
+  });
   const { port } = await server.listen();
   let listening = true;
   log.info({ host: config.fastagi.host, port }, 'fastagi listening');
@@ -61,15 +79,28 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       log: log.child({ part: 'health' }),
     });
   }
+  let api: ApiServer | undefined;
+  if (config.api.port !== null) {
+    api = await startApi({
+      svc, feed: live, streams, metrics, tokens: config.api.tokens, metricsPublic: config.api.metricsPublic,
+      health: () => checkHealth({ fastagiListening: () => listening, ami, store, sync }),
+      log: log.child({ part: 'api' }),
+    }, { host: config.api.host, port: config.api.port });
+  }
   return {
     svc,
     port,
     sync,
     healthPort: health?.port,
+    live,
+    metrics,
+    apiPort: api?.port,
     async stop() {
       // /readyz answers 503 while the running sessions drain.
       listening = false;
+      await api?.close();
       await server.close();
+      await live.stop();
       await sync.stop();
       await health?.close();
       await ami.close();

@@ -1,6 +1,7 @@
 // Configuration comes from the environment only, validated once at start.
 // A bad value stops the process with a message naming the key, never a
 // half-configured service.
+import { readFileSync } from 'node:fs';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -112,6 +113,15 @@ export interface Config {
     /** null: no health listener (HEALTH_PORT unset or off); 0: any free port. */
     port: number | null;
   };
+  api: {
+    host: string;
+    /** null: no admin API (API_PORT=off, or API_PORT unset and no tokens); 0: any free port. */
+    port: number | null;
+    /** Bearer tokens with their names and roles; the token text is never logged. */
+    tokens: ApiToken[];
+    /** GET /metrics answers without a token (for a Prometheus that cannot send one). */
+    metricsPublic: boolean;
+  };
   agents: {
     /** Set and clear AGENTBYCALLERID_<ext> globals for old dialplans. */
     compatGlobals: boolean;
@@ -161,6 +171,60 @@ function optionalPort(env: Env, key: string): number | null {
   return int(env, key, 0, 0, 65535);
 }
 
+export type ApiRole = 'read' | 'admin';
+
+export interface ApiToken {
+  /** Who holds it: named in logs and in the audit trail's `by`. */
+  name: string;
+  role: ApiRole;
+  token: string;
+}
+
+// API_TOKENS=name:role:token,... or API_TOKENS_FILE with one name:role:token a
+// line (# comments). Errors name the entry, never its token.
+function apiTokens(env: Env): ApiToken[] {
+  const inline = (env.API_TOKENS ?? '').trim();
+  const file = (env.API_TOKENS_FILE ?? '').trim();
+  if (inline && file) throw new ConfigError('API_TOKENS', 'set API_TOKENS or API_TOKENS_FILE, not both');
+  let key = 'API_TOKENS';
+  let entries: string[] = [];
+  if (inline) entries = inline.split(',');
+  else if (file) {
+    key = 'API_TOKENS_FILE';
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(key, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    entries = text.split(/\r?\n/).filter((l) => !/^\s*(#|$)/.test(l));
+  }
+  const tokens: ApiToken[] = [];
+  entries.forEach((raw, i) => {
+    const m = /^([A-Za-z0-9_.-]{1,64}):([a-z]+):(.*)$/.exec(raw.trim());
+    if (!m) throw new ConfigError(key, `entry ${i + 1} is not name:role:token (name of letters, digits, _ . -)`);
+    const [, name, role, token] = m as unknown as [string, string, string, string];
+    if (role !== 'read' && role !== 'admin') throw new ConfigError(key, `entry ${i + 1} (${name}): role must be read or admin`);
+    if (!/^[\x21-\x7e]{16,256}$/.test(token)) throw new ConfigError(key, `entry ${i + 1} (${name}): token must be 16 to 256 visible ASCII characters`);
+    if (tokens.some((t) => t.name === name)) throw new ConfigError(key, `entry ${i + 1}: name ${name} is used twice`);
+    if (tokens.some((t) => t.token === token)) throw new ConfigError(key, `entry ${i + 1} (${name}): the same token is given twice`);
+    tokens.push({ name, role, token });
+  });
+  return tokens;
+}
+
+// The API listens only with tokens to check: unset API_PORT means 8088 when
+// there are tokens and no API when there are none; an explicit port without
+// tokens is a mistake worth stopping for.
+function apiPort(env: Env, tokens: ApiToken[]): number | null {
+  const raw = (env.API_PORT ?? '').trim();
+  if (/^off$/i.test(raw)) return null;
+  if (raw === '') return tokens.length ? 8088 : null;
+  const port = int(env, 'API_PORT', 8088, 0, 65535);
+  if (!tokens.length) throw new ConfigError('API_PORT', 'the admin API needs API_TOKENS or API_TOKENS_FILE (name:role:token,...)');
+  return port;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const prefix = str(env, 'REDIS_PREFIX', 'agentgate:');
   if (!/^[A-Za-z0-9_.:-]+$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', 'may hold only letters, digits and _ . : -');
@@ -177,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const minDigits = int(env, 'NUMBER_MIN_DIGITS', 3, 1, 20);
+  const apiTokensList = apiTokens(env);
   const maxDigits = int(env, 'NUMBER_MAX_DIGITS', 15, minDigits, 20);
   return {
     fastagi: {
@@ -216,6 +281,12 @@ export function loadConfig(env: Env = process.env): Config {
     health: {
       host: str(env, 'HEALTH_HOST', '127.0.0.1'),
       port: optionalPort(env, 'HEALTH_PORT'),
+    },
+    api: {
+      host: str(env, 'API_HOST', '127.0.0.1'),
+      port: apiPort(env, apiTokensList),
+      tokens: apiTokensList,
+      metricsPublic: bool(env, 'METRICS_PUBLIC', false),
     },
     agents: {
       compatGlobals: bool(env, 'AGENT_COMPAT_GLOBALS', false),
