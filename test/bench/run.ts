@@ -1,0 +1,177 @@
+// `npm run bench` (node test/bench/run.ts): the FastAGI benchmarks (a, a2, b, c)
+// and the AMI benchmarks in one run, on this machine, with one generator;
+// tables on stdout, the same figures as JSON in a file. `--soak`: the soak.
+// Exit code 1 when any session failed or a check did not hold: a benchmark
+// that measured something broken must not look like a result.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runAmiBench, type AmiBenchResult } from './ami/ami-bench.ts';
+import { amiTable, checksTable, machine, machineLine, phaseTable, targetChecks } from './report.ts';
+import { runFastAgiBench, type FastAgiBenchResult } from './scenarios.ts';
+import { runSoak } from './soak.ts';
+import { killChildren } from './support/child.ts';
+import { openBenchRedis, type BenchRedis } from './support/redis.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const HELP = `node test/bench/run.ts [options]
+  --quick                 short windows; the whole run within about 45 s on 2 cores
+  --only a,a2,b,c,ami     parts to run (default: all)
+  --concurrency N         sessions in flight in the closed-loop phases (50)
+  --rate R                toggles/s of b's open-loop phase (200)
+  --big-concurrency N     sessions in flight in the memory phase (1000)
+  --prompt-ms M           prompt playback in the memory phase, ms per prompt (1000)
+  --reply-delay-ms X      delay before every reply in every phase (0)
+  --media-delay-ms X      delay before prompt replies in the other phases (0)
+  --duration S            measurement window, seconds (quick 2.5, full 10)
+  --classic perl,node     classic AGI interpreters for c (both)
+  --log-level L           the service's log level (info, as shipped)
+  --node-flags "F ..."    Node flags for a, a2 and b, e.g. "--max-semi-space-size=16"
+  --out FILE              JSON results (bench-results.json; soak: bench-results-soak.json)
+  --soak                  the soak: 100,000 toggles, then everything back to baseline?
+  --toggles N             toggles in the soak (100000)
+`;
+
+const { values: v } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    concurrency: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '200' },
+    'big-concurrency': { type: 'string', default: '1000' },
+    'prompt-ms': { type: 'string', default: '1000' },
+    'reply-delay-ms': { type: 'string', default: '0' },
+    'media-delay-ms': { type: 'string', default: '0' },
+    duration: { type: 'string' },
+    classic: { type: 'string', default: 'perl,node' },
+    'log-level': { type: 'string', default: 'info' },
+    'node-flags': { type: 'string', default: '' },
+    out: { type: 'string' },
+    soak: { type: 'boolean', default: false },
+    toggles: { type: 'string', default: '100000' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (v.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+function whole(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`--${name} must be a whole number >= ${min}, got ${raw}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const command = `node test/bench/run.ts ${process.argv.slice(2).join(' ')}`.trim();
+let redis: BenchRedis | undefined;
+
+async function cleanup(): Promise<void> {
+  killChildren();
+  if (redis) await redis.cleanup().catch(() => undefined);
+  redis = undefined;
+}
+process.on('SIGINT', () => {
+  void cleanup().then(() => process.exit(130));
+});
+
+const nodeFlags = v['node-flags']!.split(' ').filter(Boolean);
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const m = machine();
+  if (v.soak) {
+    redis = await openBenchRedis();
+    const out = v.out ?? 'bench-results-soak.json';
+    const res = await runSoak({ toggles: whole('toggles', v.toggles!, 2), concurrency: whole('concurrency', v.concurrency!, 1), redis, logLevel: v['log-level']!, nodeFlags, log });
+    writeFileSync(out, `${JSON.stringify({ kind: 'soak', machine: m, command, startedAt: new Date(started).toISOString(), ...res.json }, null, 2)}\n`);
+    process.stdout.write(`${res.text}\n\n${machineLine(m, command)}\nJSON: ${out}\n`);
+    return res.ok ? 0 : 1;
+  }
+
+  const quick = v.quick!;
+  const only = new Set((v.only ?? 'a,a2,b,c,ami').split(',').map((s) => s.trim()).filter(Boolean));
+  const durationS = v.duration !== undefined ? Number(v.duration) : quick ? 2.5 : 10;
+  const opts = {
+    quick,
+    only,
+    concurrency: whole('concurrency', v.concurrency!, 1),
+    rate: whole('rate', v.rate!, 1),
+    rates: [...new Set([100, whole('rate', v.rate!, 1), 400])].sort((x, y) => x - y),
+    bigConcurrency: whole('big-concurrency', v['big-concurrency']!, 1),
+    promptMs: whole('prompt-ms', v['prompt-ms']!, 0),
+    replyDelayMs: whole('reply-delay-ms', v['reply-delay-ms']!, 0),
+    mediaDelayMs: whole('media-delay-ms', v['media-delay-ms']!, 0),
+    durationMs: durationS * 1000,
+    warmupMs: quick ? 800 : 3000,
+    bigDurationMs: quick ? 3000 : 15_000,
+    classic: v.classic!.split(',').map((s) => s.trim()).filter((s): s is 'perl' | 'node' => s === 'perl' || s === 'node'),
+    logLevel: v['log-level']!,
+    nodeFlags,
+    log,
+  };
+
+  let fastagi: FastAgiBenchResult | undefined;
+  let ami: AmiBenchResult | undefined;
+  if (['a', 'a2', 'b', 'c'].some((p) => only.has(p))) {
+    if (only.has('b')) redis = await openBenchRedis();
+    fastagi = await runFastAgiBench({ ...opts, redis });
+  }
+  if (only.has('ami')) ami = await runAmiBench({ root, quick, log });
+
+  const checks = fastagi ? targetChecks(fastagi, opts) : [];
+  const failures: string[] = [];
+  for (const p of fastagi?.phases ?? []) {
+    for (const [reason, n] of Object.entries({ ...p.warmupFailures, ...p.load.failures })) failures.push(`${p.id}: ${n} × ${reason}`);
+  }
+  for (const id of fastagi?.dialogueMismatches ?? []) failures.push(`${id}: its AGI dialogue differs from b's (see dialogues in the JSON)`);
+  for (const c of fastagi?.consistency ?? []) failures.push(`b: ${c}`);
+
+  const out = v.out ?? 'bench-results.json';
+  const json = {
+    kind: 'bench',
+    machine: m,
+    command,
+    startedAt: new Date(started).toISOString(),
+    durationS: (Date.now() - started) / 1000,
+    options: { ...opts, only: [...only], log: undefined },
+    failures,
+    fastagi,
+    targets: checks,
+    ami,
+  };
+  writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
+
+  const parts: string[] = [];
+  if (fastagi) {
+    const b = fastagi.dialogues.b;
+    if (b) parts.push(`AGI round trips per toggle, counted from a real toggle session: ${b.login.length} logging in, ${b.logout.length} logging out.`);
+    parts.push(phaseTable(fastagi.phases));
+    if (checks.length) parts.push(checksTable(checks));
+  }
+  if (ami) parts.push(amiTable(ami));
+  parts.push(`${machineLine(m, command)} Took ${Math.round((Date.now() - started) / 1000)} s.`);
+  process.stdout.write(`${parts.join('\n\n')}\nJSON: ${out}\n`);
+  if (failures.length) {
+    process.stderr.write(`\n${'!'.repeat(72)}\nFAILED: ${failures.length} kind(s) of failure; these figures measured something broken:\n${failures.map((f) => `  ${f}`).join('\n')}\n${'!'.repeat(72)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+} finally {
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,95 @@
+// What Linux knows about a process that Node does not report: peak RSS (and
+// resetting it between phases), the CPU of reaped children, open descriptors.
+// Everything degrades to undefined off Linux rather than failing the run.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+function statusField(pid: number | 'self', field: string): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size now, in bytes. */
+export function rssBytes(pid: number | 'self' = 'self'): number | undefined {
+  return statusField(pid, 'VmRSS');
+}
+
+/** Private (anonymous) resident memory now, in bytes: RSS without the mapped files (the node binary's pages, shared by every Node process). */
+export function privateRssBytes(pid: number | 'self' = 'self'): number | undefined {
+  return statusField(pid, 'RssAnon');
+}
+
+/** Peak resident set size since start or since the last resetPeakRss(), in bytes. */
+export function peakRssBytes(pid: number | 'self' = 'self'): number | undefined {
+  return statusField(pid, 'VmHWM');
+}
+
+/** Resets VmHWM to the current RSS (Linux 4.0+, `5` to clear_refs). False when not allowed. */
+export function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * CPU time in ms of this process's reaped children (cutime + cstime): what
+ * processes spawned per call cost, counting their exec and start-up.
+ */
+export function childrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cutime = Number(rest[13]);
+    const cstime = Number(rest[14]);
+    return ((cutime + cstime) * 1000) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Open descriptors of this process by kind: socket, pipe, file, other. */
+export function openDescriptors(): Record<string, number> | undefined {
+  try {
+    const out: Record<string, number> = {};
+    for (const fd of readdirSync('/proc/self/fd')) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        continue; // closed while we looked (the readdir's own descriptor)
+      }
+      const kind = target.startsWith('socket:') ? 'socket' : target.startsWith('pipe:') ? 'pipe' : target.startsWith('/') ? 'file' : 'other';
+      out[kind] = (out[kind] ?? 0) + 1;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Node's own count of live handles and requests by type (TCPSocketWrap, Timeout, ...). */
+export function activeResources(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
+  return out;
+}

@@ -1,0 +1,103 @@
+// (a) The floor of the protocol: the toggle's AGI dialogue with no AMI and no
+// Redis. The outcome comes from agi_arg_1 (the load generator's expectation),
+// so the dialogue is the toggle's, command for command: four SET VARIABLE, then
+// STREAM FILE agent-loginok + SAY DIGITS, or STREAM FILE agent-loggedoff.
+//
+//   floor-dingdong.ts dingdong   a bare ding-dong script (the patched package's
+//                                own server and Context, nothing of agentgate)
+//   floor-dingdong.ts agentgate  the same dialogue through agentgate's FastAGI
+//                                layer (server, session, channel), to split
+//                                the cost of b into protocol layer and work
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import { createFastAgiServer } from '../../../lib/agi/server.ts';
+import type { AgiChannel } from '../../../lib/agi/channel.ts';
+import { loadConfig } from '../../../lib/config.ts';
+import { createLogger } from '../../../lib/log.ts';
+import { serve } from '../support/child.ts';
+import { statsHandlers } from '../support/self-stats.ts';
+
+interface DingDongContext {
+  onEvent(name: 'variables'): Promise<Record<string, string>>;
+  setVariable(name: string, value: string): Promise<unknown>;
+  streamFile(file: string, escapeDigits: string): Promise<unknown>;
+  sayDigits(digits: string, escapeDigits: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+function outcome(env: Record<string, string>): { want: string; number: string; queues: string } {
+  const want = env.agi_arg_1 === 'LOGGEDIN' ? 'LOGGEDIN' : 'LOGGEDOUT';
+  const queue = /[?&]queue=([^&]*)/.exec(env.agi_network_script ?? '')?.[1] ?? '';
+  return { want, number: env.agi_callerid ?? '', queues: want === 'LOGGEDIN' ? queue : '' };
+}
+
+async function dingDongToggle(context: DingDongContext): Promise<void> {
+  const { want, number, queues } = outcome(await context.onEvent('variables'));
+  await context.setVariable('AGENTGATE_RESULT', want);
+  await context.setVariable('QUEUESTAT', want);
+  await context.setVariable('AGENTGATE_NUMBER', number);
+  await context.setVariable('AGENTGATE_QUEUES', queues);
+  if (want === 'LOGGEDIN') {
+    await context.streamFile('agent-loginok', '');
+    await context.sayDigits(number, '');
+  } else {
+    await context.streamFile('agent-loggedoff', '');
+  }
+  await context.end();
+}
+
+async function agentgateToggle(ch: AgiChannel): Promise<void> {
+  const { want, number, queues } = outcome(ch.request.env);
+  await ch.setVariable('AGENTGATE_RESULT', want);
+  await ch.setVariable('QUEUESTAT', want);
+  await ch.setVariable('AGENTGATE_NUMBER', number);
+  await ch.setVariable('AGENTGATE_QUEUES', queues);
+  if (want === 'LOGGEDIN') {
+    await ch.streamFile('agent-loginok');
+    await ch.sayDigits(number);
+  } else {
+    await ch.streamFile('agent-loggedoff');
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startDingDong(): Promise<{ port: number; close: () => void }> {
+  const require = createRequire(import.meta.url);
+  const dingDong = require('ding-dong') as (handler: (c: DingDongContext) => Promise<void>) => { start(port: number, host: string): net.Server };
+  for (let attempt = 0; ; attempt++) {
+    // ding-dong takes port 0 for "its default 3000", so pick a free port first.
+    const port = await freePort();
+    const server = dingDong(dingDongToggle).start(port, '127.0.0.1');
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('listening', () => resolve(true));
+      server.once('error', () => resolve(false));
+    });
+    if (ok) return { port, close: () => server.close() };
+    if (attempt > 5) throw new Error('could not find a free port for ding-dong');
+  }
+}
+
+async function startAgentgateLayer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const config = loadConfig({ ...process.env, FASTAGI_PORT: '0' });
+  const server = createFastAgiServer({
+    config: config.fastagi,
+    logger: createLogger(config.logLevel).child({ part: 'fastagi' }),
+    scripts: { 'queue-toggle': agentgateToggle },
+  });
+  const { port } = await server.listen();
+  return { port, close: () => server.close() };
+}
+
+const layer = process.argv[2] ?? 'dingdong';
+const target = layer === 'agentgate' ? await startAgentgateLayer() : await startDingDong();
+serve({ ...statsHandlers, stop: () => target.close() }, { port: target.port, layer });
