@@ -94,6 +94,18 @@ export interface AmiDouble {
    * its reply never arrives (what a client sees when the link dies mid-action).
    */
   onAction(fn: ((action: Record<string, string>) => void) | undefined): void;
+  /** A caller enters the queue (QueueCallerJoin); returns its Uniqueid. QueueStatus lists it as a QueueEntry. */
+  addCaller(queue: string, caller: { number: string; name?: string }): string;
+  /** The caller hangs up while waiting: QueueCallerAbandon, then QueueCallerLeave (as recorded). */
+  abandonCaller(queue: string, uniqueid: string): void;
+  /**
+   * A member answers a waiting caller, in the recorded order: AgentCalled,
+   * QueueMemberStatus (in use), QueueCallerLeave, AgentConnect. QueueStatus
+   * then shows the member InCall.
+   */
+  answerCall(queue: string, uniqueid: string, iface: string): void;
+  /** The call ends: AgentComplete, then QueueMemberStatus (not in use, CallsTaken and LastCall moved on). */
+  completeCall(queue: string, iface: string, o?: { talkTime?: number; reason?: 'caller' | 'agent' | 'transfer' }): void;
   /** Any event, to connections whose mask and filters let it through. */
   emitEvent(name: string, headers: Record<string, string | number>, category?: string): void;
   /** Raw bytes to every open connection. */
@@ -148,6 +160,18 @@ interface Queue {
   name: string;
   strategy: string;
   members: Map<string, DoubleMember>;
+  /** Waiting, in order: position is index + 1. */
+  callers: DoubleCaller[];
+  /** Member interface (lower case) -> the caller it is talking to. */
+  calls: Map<string, DoubleCaller>;
+}
+
+interface DoubleCaller {
+  uniqueid: string;
+  channel: string;
+  number: string;
+  name: string;
+  joinedAt: number;
 }
 
 // ast_true / ast_false of main/utils.c.
@@ -206,7 +230,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   let port = opts.port ?? 0;
   let stopped = false;
 
-  for (const name of opts.queues) queues.set(name.toLowerCase(), { name, strategy: 'ringall', members: new Map() });
+  for (const name of opts.queues) queues.set(name.toLowerCase(), { name, strategy: 'ringall', members: new Map(), callers: [], calls: new Map() });
 
   const uptime = (): number => Math.max(0, Math.floor((Date.now() - bootAt) / 1000));
 
@@ -361,6 +385,43 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     return found;
   }
 
+  // ---- queue callers and calls (app_queue's events, ami-queue-call-*.log) ----
+
+  let callSeq = 0;
+
+  function channelBody(c: DoubleCaller, q: Queue): string {
+    return [
+      `Channel: ${c.channel}`, 'ChannelState: 6', 'ChannelStateDesc: Up', `CallerIDNum: ${c.number}`, `CallerIDName: ${c.name}`,
+      `ConnectedLineNum: ${c.number}`, `ConnectedLineName: ${c.name}`, 'Language: en', 'AccountCode: ', 'Context: queue-in',
+      `Exten: ${q.name}`, 'Priority: 2', `Uniqueid: ${c.uniqueid}`, `Linkedid: ${c.uniqueid}`,
+    ].map((l) => l + CRLF).join('');
+  }
+
+  function agentBody(c: DoubleCaller, q: Queue, m: DoubleMember): string {
+    const dest = `${m.interface.replace(/\/n$/, '')}-0000${callSeq.toString(16)};1`;
+    return channelBody(c, q) + [
+      `DestChannel: ${dest}`, `DestCallerIDNum: ${c.number}`, `DestCallerIDName: ${c.name}`, `DestUniqueid: ${c.uniqueid}.1`,
+      `Queue: ${q.name}`, `Interface: ${m.interface}`, `MemberName: ${m.name}`,
+    ].map((l) => l + CRLF).join('');
+  }
+
+  function callQueue(queue: string): Queue {
+    const q = queues.get(queue.toLowerCase());
+    if (!q) throw new Error(`no queue ${queue}`);
+    return q;
+  }
+
+  function callerLeaves(q: Queue, c: DoubleCaller): void {
+    const position = q.callers.indexOf(c) + 1;
+    q.callers.splice(position - 1, 1);
+    broadcast('QueueCallerLeave', 'agent', `${channelBody(c, q)}Queue: ${q.name}${CRLF}Position: ${position}${CRLF}Count: ${q.callers.length}${CRLF}`);
+  }
+
+  function setMemberStatus(m: DoubleMember, status: number): void {
+    m.status = status;
+    broadcast('QueueMemberStatus', 'agent', memberBody(m));
+  }
+
   function setDeviceState(device: string, state: string): void {
     deviceStates.set(device.toLowerCase(), state);
     broadcast('DeviceStateChange', 'call', `Device: ${device}${CRLF}State: ${state}${CRLF}`);
@@ -388,7 +449,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     for (const q of queues.values()) {
       if (queueFilter && q.name.toLowerCase() !== queueFilter.toLowerCase()) continue;
       out.push(
-        `Event: QueueParams${CRLF}Queue: ${q.name}${CRLF}Max: 0${CRLF}Strategy: ${q.strategy}${CRLF}Calls: 0${CRLF}` +
+        `Event: QueueParams${CRLF}Queue: ${q.name}${CRLF}Max: 0${CRLF}Strategy: ${q.strategy}${CRLF}Calls: ${q.callers.length}${CRLF}` +
           `Holdtime: 0${CRLF}TalkTime: 0${CRLF}Completed: 0${CRLF}Abandoned: 0${CRLF}ServiceLevel: 0${CRLF}` +
           `ServicelevelPerf: 0.0${CRLF}ServicelevelPerf2: 0.0${CRLF}Weight: 0${CRLF}${id}${CRLF}`,
       );
@@ -404,6 +465,15 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         );
         items += 1;
       }
+      if (memberFilter) continue;
+      q.callers.forEach((c, i) => {
+        out.push(
+          `Event: QueueEntry${CRLF}Queue: ${q.name}${CRLF}Position: ${i + 1}${CRLF}Channel: ${c.channel}${CRLF}Uniqueid: ${c.uniqueid}${CRLF}` +
+            `CallerIDNum: ${c.number}${CRLF}CallerIDName: ${c.name}${CRLF}ConnectedLineNum: ${c.number}${CRLF}ConnectedLineName: ${c.name}${CRLF}` +
+            `Wait: ${Math.floor((Date.now() - c.joinedAt) / 1000)}${CRLF}Priority: 0${CRLF}${id}${CRLF}`,
+        );
+        items += 1;
+      });
     }
     out.push(listComplete(h, 'QueueStatusComplete', items));
     write(s, out.join(''));
@@ -763,6 +833,52 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     onAction(fn) {
       actionHook = fn;
     },
+    addCaller(queue, caller) {
+      const q = callQueue(queue);
+      callSeq += 1;
+      const c: DoubleCaller = {
+        uniqueid: `${Math.floor(Date.now() / 1000)}.${callSeq}`, channel: `Local/${q.name}@queue-in-0000${callSeq.toString(16)};2`,
+        number: caller.number, name: caller.name ?? '', joinedAt: Date.now(),
+      };
+      q.callers.push(c);
+      broadcast('QueueCallerJoin', 'agent', `${channelBody(c, q)}Queue: ${q.name}${CRLF}Position: ${q.callers.length}${CRLF}Count: ${q.callers.length}${CRLF}`);
+      return c.uniqueid;
+    },
+    abandonCaller(queue, uniqueid) {
+      const q = callQueue(queue);
+      const c = q.callers.find((x) => x.uniqueid === uniqueid);
+      if (!c) throw new Error(`abandonCaller ${queue} ${uniqueid}: not waiting`);
+      const position = q.callers.indexOf(c) + 1;
+      const holdTime = Math.floor((Date.now() - c.joinedAt) / 1000);
+      broadcast('QueueCallerAbandon', 'agent', `${channelBody(c, q)}Queue: ${q.name}${CRLF}Position: ${position}${CRLF}OriginalPosition: ${position}${CRLF}HoldTime: ${holdTime}${CRLF}`);
+      callerLeaves(q, c);
+    },
+    answerCall(queue, uniqueid, iface) {
+      const q = callQueue(queue);
+      const c = q.callers.find((x) => x.uniqueid === uniqueid);
+      const m = q.members.get(iface.toLowerCase());
+      if (!c || !m) throw new Error(`answerCall ${queue} ${uniqueid} ${iface}: no such caller or member`);
+      broadcast('AgentCalled', 'agent', agentBody(c, q, m));
+      setMemberStatus(m, 2);
+      callerLeaves(q, c);
+      m.inCall = 1;
+      q.calls.set(iface.toLowerCase(), c);
+      const holdTime = Math.floor((Date.now() - c.joinedAt) / 1000);
+      broadcast('AgentConnect', 'agent', `${agentBody(c, q, m)}HoldTime: ${holdTime}${CRLF}RingTime: 0${CRLF}`);
+    },
+    completeCall(queue, iface, o = {}) {
+      const q = callQueue(queue);
+      const c = q.calls.get(iface.toLowerCase());
+      const m = q.members.get(iface.toLowerCase());
+      if (!c || !m) throw new Error(`completeCall ${queue} ${iface}: no call`);
+      q.calls.delete(iface.toLowerCase());
+      const holdTime = Math.floor((Date.now() - c.joinedAt) / 1000);
+      broadcast('AgentComplete', 'agent', `${agentBody(c, q, m)}HoldTime: ${holdTime}${CRLF}TalkTime: ${o.talkTime ?? 5}${CRLF}Reason: ${o.reason ?? 'agent'}${CRLF}`);
+      m.inCall = 0;
+      m.callsTaken += 1;
+      m.lastCall = now();
+      setMemberStatus(m, 1);
+    },
     emitEvent(name, headers, category = 'agent') {
       const body = Object.entries(headers)
         .map(([k, v]) => `${k}: ${v}${CRLF}`)
@@ -791,6 +907,10 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       sessions.clear();
       for (const q of queues.values()) {
         for (const [key, m] of q.members) if (m.membership === 'dynamic' && !o.keepMembers) q.members.delete(key);
+        // A restart hangs up every call.
+        q.callers = [];
+        q.calls.clear();
+        for (const m of q.members.values()) m.inCall = 0;
       }
       // Globals live in memory only; Custom: device states are kept in astdb
       // (CustomDevstate) and put back when func_devstate loads.
