@@ -75,15 +75,23 @@ export function createMetrics(): Metrics {
       this.set(src.streams?.open ?? 0);
     },
   });
-  const redisUp = new Gauge({ name: 'agentgate_redis_up', help: `1 when Redis answered the scrape's PING within ${REDIS_PING_MS} ms`, registers });
+  // One PING per scrape: the first gauge collected takes it, the second reports its round trip.
+  let pingSeconds: number | undefined;
   new Gauge({
-    name: 'agentgate_redis_ping_seconds', help: "Round trip of the scrape's Redis PING", registers,
+    name: 'agentgate_redis_up', help: `1 when Redis answered the scrape's PING within ${REDIS_PING_MS} ms`, registers,
     async collect() {
       if (!src.store) return;
       const started = performance.now();
       const ok = await ping(src.store, REDIS_PING_MS);
-      redisUp.set(ok ? 1 : 0);
-      if (ok) this.set((performance.now() - started) / 1000);
+      pingSeconds = ok ? (performance.now() - started) / 1000 : undefined;
+      this.set(ok ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'agentgate_redis_ping_seconds', help: "Round trip of the scrape's Redis PING (absent when it failed)", registers,
+    collect() {
+      this.reset();
+      if (pingSeconds !== undefined) this.set(pingSeconds);
     },
   });
   const perQueue = (name: string, help: string, pick: (q: QueueView) => number): void => {

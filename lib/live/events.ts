@@ -87,12 +87,16 @@ export interface AgentPresence {
   interface: string;
   /** ms since the epoch when the agent logged in there. */
   since: number;
+  /** Queues it is in now. */
+  queues: string[];
 }
 
 interface Scoped {
   /** ms since the epoch when agentgate saw the change. */
   at: number;
   queue?: string;
+  /** Instead of `queue`, for an event about several queues: in scope when any of them is. */
+  queues?: string[];
   agent?: string;
   number?: string;
 }
@@ -110,7 +114,8 @@ export type LiveEvent = Scoped & (
   /** ringTime in ms. */
   | { type: 'ringNoAnswer'; member: MemberView; caller: { number: string; name: string; uniqueid: string }; ringTime: number }
   | { type: 'callers'; count: number; change: 'joined' | 'left' | 'abandoned' | 'resync'; caller: Caller | null; waiting: Caller[] }
-  | { type: 'agentLoggedIn' | 'agentLoggedOut'; phone: string; interface: string; since: number; members: MemberView[] }
+  /** An agent came to or left a phone. `queues`: those it is (was) in, for scoping; members: its members at login. */
+  | { type: 'agentLoggedIn' | 'agentLoggedOut'; phone: string; interface: string; since: number; queues: string[]; members: MemberView[] }
   /** A change the domain refused (audit trail result REFUSED or LOCKED_OUT), from any instance or the CLI. */
   | { type: 'refused'; action: string; subject: string; result: string; code: string; detail: string; source: string; by: string }
   /** The AMI link: synced is true once the model was rebuilt from QueueStatus after a (re)connect. */

@@ -1,8 +1,8 @@
 // The edge of the live model: one AMI connection's events in, LiveEvents out
 // to the hub. After every (re)connect the model is rebuilt from one
-// QueueStatus; events arriving meanwhile are held and replayed on top (the
-// model compares states, so replaying what the snapshot already shows says
-// nothing), and the differences from before the outage go out as ordinary
+// QueueStatus; events arriving meanwhile are held and the newest of each is
+// replayed on top (the model compares states, so one the snapshot already
+// shows says nothing), and the differences from before the outage go out as ordinary
 // changes: nothing seen is lost, nothing unseen is invented. Agent identities
 // and refusals come from the audit trail (audit-tail.ts).
 import type { AmiClient, AmiClientEvents } from '../ami/client.ts';
@@ -13,7 +13,7 @@ import { storeOp, type Store } from '../store/redis.ts';
 import { tailAudit, type AuditTail } from './audit-tail.ts';
 import type { AgentPresence, LiveEvent, Snapshot } from './events.ts';
 import type { LiveHub } from './hub.ts';
-import { LiveModel } from './model.ts';
+import { digest, digests, lastOfEach, LiveModel, supersedeKey } from './model.ts';
 import { inScope, type Scope } from './scope.ts';
 import { numberOfInterface } from './words.ts';
 
@@ -25,8 +25,7 @@ import { numberOfInterface } from './words.ts';
  */
 export const LIVE_AMI_FILTER = 'Event: (QueueMember|QueueCaller|AgentCalled|AgentConnect|AgentComplete|AgentRingNoAnswer|FullyBooted|Shutdown)';
 
-type FeedEvents = Pick<AmiClientEvents, 'connected' | 'disconnected' | 'QueueMemberAdded' | 'QueueMemberPause' | 'QueueMemberStatus'
-  | 'QueueMemberRemoved' | 'AgentCalled' | 'AgentRingNoAnswer' | 'AgentConnect' | 'AgentComplete' | 'QueueCallerJoin' | 'QueueCallerLeave' | 'QueueCallerAbandon'>;
+type FeedEvents = Pick<AmiClientEvents, 'connected' | 'disconnected' | 'event'>;
 
 export type LiveAmi = Pick<AmiClient, 'on' | 'off' | 'connected' | 'queueStatus' | 'filter'>;
 
@@ -56,9 +55,11 @@ export class LiveFeed {
   readonly #now: () => number;
   /** Interface (lower case) -> the agent bound there. */
   #byInterface = new Map<string, AgentBinding>();
+  /** Agent id -> the queues it was seen in since it logged in. */
+  readonly #agentQueues = new Map<string, Set<string>>();
   #connected = false;
   #synced = false;
-  #held: Array<() => LiveEvent[]> | null = null;
+  #held: Array<{ key: string | undefined; apply: () => LiveEvent[] }> | null = null;
   #generation = 0;
   #filtered = false;
   #stopped = false;
@@ -91,17 +92,10 @@ export class LiveFeed {
     const m = this.model;
     this.#on('connected', () => this.#onConnected());
     this.#on('disconnected', () => this.#onDisconnected());
-    this.#on('QueueMemberAdded', (e) => this.#event(() => m.memberSeen(e)));
-    this.#on('QueueMemberPause', (e) => this.#event(() => m.memberSeen(e)));
-    this.#on('QueueMemberStatus', (e) => this.#event(() => m.memberSeen(e)));
-    this.#on('QueueMemberRemoved', (e) => this.#event(() => m.memberRemoved(e)));
-    this.#on('AgentCalled', (e) => this.#event(() => m.agentCalled(e)));
-    this.#on('AgentRingNoAnswer', (e) => this.#event(() => m.agentRingNoAnswer(e)));
-    this.#on('AgentConnect', (e) => this.#event(() => m.agentConnect(e)));
-    this.#on('AgentComplete', (e) => this.#event(() => m.agentComplete(e)));
-    this.#on('QueueCallerJoin', (e) => this.#event(() => m.callerJoined(e)));
-    this.#on('QueueCallerLeave', (e) => this.#event(() => m.callerLeft(e, 'left')));
-    this.#on('QueueCallerAbandon', (e) => this.#event(() => m.callerLeft(e, 'abandoned')));
+    this.#on('event', (e) => {
+      const name = e.name;
+      if (digests(name)) this.#event(supersedeKey(e), () => digest(m, { ...e, name }));
+    });
     this.#tail = tailAudit({
       store: this.#o.store,
       log: this.#log,
@@ -125,14 +119,14 @@ export class LiveFeed {
   snapshot(scope: Scope): Snapshot {
     const members = this.model.members().filter((m) => inScope(scope, { queue: m.queue, ...who(m.agent, m.number) }));
     const queues = this.model.queues().filter((q) => inScope(scope, { queue: q.queue })).map(({ members: _m, ...q }) => q);
-    const agents = this.agents().filter((a) => inScope(scope, { agent: a.agent, number: a.phone }));
+    const agents = this.agents().filter((a) => inScope(scope, { agent: a.agent, number: a.phone, queues: a.queues }));
     return { at: this.#now(), connected: this.#connected, synced: this.#synced, members, queues, agents };
   }
 
   /** Where each logged-in agent is, as the bindings said at the last refresh. */
   agents(): AgentPresence[] {
     return [...this.#byInterface.values()]
-      .map((b) => ({ agent: b.agentId, phone: b.phone, interface: b.interface, since: b.since }))
+      .map((b) => ({ agent: b.agentId, phone: b.phone, interface: b.interface, since: b.since, queues: [...new Set(this.model.membersAt(b.interface).map((m) => m.queue))].sort() }))
       .sort((a, b) => a.agent.padStart(20, '0').localeCompare(b.agent.padStart(20, '0')));
   }
 
@@ -143,9 +137,9 @@ export class LiveFeed {
     this.#listeners.push([name, fn as unknown as (...args: never[]) => void]);
   }
 
-  #event(apply: () => LiveEvent[]): void {
+  #event(key: string | undefined, apply: () => LiveEvent[]): void {
     if (this.#held) {
-      if (this.#held.length < MAX_HELD) this.#held.push(apply);
+      if (this.#held.length < MAX_HELD) this.#held.push({ key, apply });
       return;
     }
     this.#publish(apply());
@@ -189,7 +183,7 @@ export class LiveFeed {
       const held = this.#held ?? [];
       this.#held = null;
       this.#publish(changes);
-      for (const apply of held) this.#publish(apply());
+      for (const h of lastOfEach(held)) this.#publish(h.apply());
       this.#synced = true;
       this.#publish([{ type: 'pbx', at: this.#now(), connected: true, synced: true }]);
       this.#log.info({ members: status.members.length, callers: status.entries.length, changes: changes.length, replayed: held.length, ms: this.#now() - started }, 'live model rebuilt from QueueStatus');
@@ -249,11 +243,19 @@ export class LiveFeed {
 
   #presence(type: 'agentLoggedIn' | 'agentLoggedOut', b: AgentBinding): LiveEvent {
     const members = type === 'agentLoggedIn' ? this.model.membersAt(b.interface) : [];
-    return { type, at: this.#now(), agent: b.agentId, number: b.phone, phone: b.phone, interface: b.interface, since: b.since, members };
+    const queues = new Set([...(this.#agentQueues.get(b.agentId) ?? []), ...members.map((m) => m.queue)]);
+    if (type === 'agentLoggedOut') this.#agentQueues.delete(b.agentId);
+    else this.#agentQueues.set(b.agentId, queues);
+    return { type, at: this.#now(), agent: b.agentId, number: b.phone, phone: b.phone, interface: b.interface, since: b.since, queues: [...queues].sort(), members };
   }
 
   #publish(events: LiveEvent[]): void {
-    if (events.length) this.#o.hub.publish(events);
+    if (events.length === 0) return;
+    // Remember the queues each agent was seen in, for the scope of its logout (its members are gone by then).
+    for (const e of events) {
+      if (e.type === 'loggedIn' && e.agent && e.queue) this.#agentQueues.set(e.agent, new Set([...(this.#agentQueues.get(e.agent) ?? []), e.queue]));
+    }
+    this.#o.hub.publish(events);
   }
 }
 

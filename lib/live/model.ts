@@ -3,6 +3,8 @@
 // caused. Changes are computed by comparing states, never by trusting an
 // event's name, so an event seen twice (replayed after a re-sync) or one that
 // repeats what the model already holds changes nothing and says nothing.
+import { parseTypedEvent } from '../ami/events.ts';
+import type { AmiEvent } from '../ami/parser.ts';
 import type {
   AgentCalledEvent,
   AgentCompleteEvent,
@@ -149,13 +151,20 @@ export class LiveModel {
   agentConnect(e: AgentConnectEvent): LiveEvent[] {
     const m = this.#members.get(key(e.queue, e.interface));
     const call: CallInfo = { remote: e.callerIdNum, remoteName: e.callerIdName, uniqueid: e.uniqueid, since: this.#o.now(), holdTime: e.holdTime };
-    if (m) m.call = call;
+    // app_queue marks the member in a call from here on (InCall in QueueStatus).
+    if (m) {
+      m.call = call;
+      m.inCall = true;
+    }
     return [{ type: 'callStarted', ...this.#memberScope(e), call: { ...call } }];
   }
 
   agentComplete(e: AgentCompleteEvent): LiveEvent[] {
     const m = this.#members.get(key(e.queue, e.interface));
-    if (m) m.call = null;
+    if (m) {
+      m.call = null;
+      m.inCall = false;
+    }
     const summary = { remote: e.callerIdNum, remoteName: e.callerIdName, uniqueid: e.uniqueid, holdTime: e.holdTime, talkTime: e.talkTime, reason: e.reason };
     return [{ type: 'callEnded', ...this.#memberScope(e), summary }];
   }
@@ -297,6 +306,56 @@ export class LiveModel {
     if (before.statusCode !== after.statusCode) out.push({ type: 'status', ...this.#scoped(after), previous: statusWord(before.statusCode) });
     return out;
   }
+}
+
+const DIGEST = {
+  QueueMemberAdded: (m: LiveModel, e: AmiEvent) => m.memberSeen(parseTypedEvent('QueueMemberAdded', e)),
+  QueueMemberPause: (m: LiveModel, e: AmiEvent) => m.memberSeen(parseTypedEvent('QueueMemberPause', e)),
+  QueueMemberStatus: (m: LiveModel, e: AmiEvent) => m.memberSeen(parseTypedEvent('QueueMemberStatus', e)),
+  QueueMemberRemoved: (m: LiveModel, e: AmiEvent) => m.memberRemoved(parseTypedEvent('QueueMemberRemoved', e)),
+  AgentCalled: (m: LiveModel, e: AmiEvent) => m.agentCalled(parseTypedEvent('AgentCalled', e)),
+  AgentRingNoAnswer: (m: LiveModel, e: AmiEvent) => m.agentRingNoAnswer(parseTypedEvent('AgentRingNoAnswer', e)),
+  AgentConnect: (m: LiveModel, e: AmiEvent) => m.agentConnect(parseTypedEvent('AgentConnect', e)),
+  AgentComplete: (m: LiveModel, e: AmiEvent) => m.agentComplete(parseTypedEvent('AgentComplete', e)),
+  QueueCallerJoin: (m: LiveModel, e: AmiEvent) => m.callerJoined(parseTypedEvent('QueueCallerJoin', e)),
+  QueueCallerLeave: (m: LiveModel, e: AmiEvent) => m.callerLeft(parseTypedEvent('QueueCallerLeave', e), 'left'),
+  QueueCallerAbandon: (m: LiveModel, e: AmiEvent) => m.callerLeft(parseTypedEvent('QueueCallerAbandon', e), 'abandoned'),
+} as const;
+
+/** Whether the model digests this AMI event. */
+export function digests(name: string): name is keyof typeof DIGEST {
+  return Object.hasOwn(DIGEST, name);
+}
+
+/** One AMI event into the model; the changes it made. */
+export function digest(model: LiveModel, e: AmiEvent & { name: keyof typeof DIGEST }): LiveEvent[] {
+  return DIGEST[e.name](model, e);
+}
+
+/**
+ * Events held during a re-sync are replayed over the QueueStatus snapshot.
+ * Member and caller events carry a whole state, so only the last one held for
+ * a member (or a caller) can say anything the snapshot does not: the earlier
+ * ones are older than the snapshot, and replaying them would show states
+ * that are over. This names what an event is about; call events (undefined)
+ * are always replayed, in order.
+ */
+export function supersedeKey(e: AmiEvent): string | undefined {
+  const h = e.headers;
+  const q = (h.queue ?? '').toLowerCase();
+  if (e.name.startsWith('QueueMember')) return `member\u0000${q}\u0000${(h.interface ?? '').toLowerCase()}`;
+  if (e.name === 'QueueCallerJoin' || e.name === 'QueueCallerLeave') return `caller\u0000${q}\u0000${h.uniqueid ?? ''}`;
+  if (e.name === 'QueueCallerAbandon') return `abandon\u0000${q}\u0000${h.uniqueid ?? ''}`;
+  return undefined;
+}
+
+/** The held items worth replaying, in order: for each key only its last. */
+export function lastOfEach<T extends { key: string | undefined }>(held: readonly T[]): T[] {
+  const last = new Map<string, number>();
+  held.forEach((h, i) => {
+    if (h.key !== undefined) last.set(h.key, i);
+  });
+  return held.filter((h, i) => h.key === undefined || last.get(h.key) === i);
 }
 
 function callerOf(e: AgentCalledEvent): { number: string; name: string; uniqueid: string } {

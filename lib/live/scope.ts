@@ -19,6 +19,8 @@ export interface Scope {
 
 export interface ScopeProps {
   queue?: string;
+  /** An event about several queues (an agent's login) is in scope when any of them is. */
+  queues?: readonly string[];
   agent?: string;
   number?: string;
 }
@@ -27,6 +29,7 @@ export const EVERYTHING: Scope = {};
 
 export function inScope(scope: Scope, e: ScopeProps): boolean {
   if (e.queue !== undefined && scope.queues && !scope.queues.has(e.queue.toLowerCase())) return false;
+  if (e.queues !== undefined && scope.queues && !e.queues.some((q) => scope.queues!.has(q.toLowerCase()))) return false;
   if ((e.agent !== undefined || e.number !== undefined) && (scope.agents || scope.numbers)) {
     const byAgent = e.agent !== undefined && scope.agents?.has(e.agent) === true;
     const byNumber = e.number !== undefined && scope.numbers?.has(e.number) === true;
