@@ -86,6 +86,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       health: () => checkHealth({ fastagiListening: () => listening, ami, store, sync }),
       log: log.child({ part: 'api' }),
     }, { host: config.api.host, port: config.api.port });
+  } else if (config.api.tokens.length === 0) {
+    log.info('admin API off: set API_TOKENS or API_TOKENS_FILE (name:read|admin:token,...) to turn it on');
   }
   return {
     svc,

@@ -81,7 +81,8 @@ export function errorHandler(log: Logger) {
   return (err: unknown, req: FastifyRequest, reply: FastifyReply): void => {
     const { code, message } = describe(err);
     const status = statusOf(code);
-    if (status >= 500 && code === 'INTERNAL') log.error({ err, method: req.method, url: req.url }, 'API request failed');
+    if (code === 'INTERNAL') log.error({ err, method: req.method, url: req.url }, 'API request failed');
+    else if (status >= 500) log.warn({ code, reason: message, method: req.method, url: req.url }, 'API request not served');
     if (code === 'UNAUTHENTICATED') void reply.header('www-authenticate', 'Bearer realm="agentgate"');
     void reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
   };

@@ -87,7 +87,7 @@ export class OpenApiBuilder {
         tags: [r.doc.tag],
         ...(r.doc.access === 'public' ? { security: [] } : {}),
         parameters: [...parameters('path', r.schema.params), ...parameters('query', r.schema.querystring)],
-        ...(r.schema.body ? { requestBody: { required: false, content: json(r.schema.body) } } : {}),
+        ...(r.schema.body ? { requestBody: { required: ((r.schema.body as { required?: string[] }).required ?? []).length > 0, content: json(r.schema.body) } } : {}),
         responses,
       };
     }
