@@ -102,8 +102,14 @@ export class LiveFeed {
       onEntry: (rec) => this.#onAudit(rec),
       ...(this.#o.auditBlockMs !== undefined ? { blockMs: this.#o.auditBlockMs } : {}),
     });
+    // Bindings not read while Redis was away (or changed meanwhile elsewhere) are read when it is back.
+    this.#o.store.redis.on('ready', this.#onRedisReady);
     if (ami.connected) this.#onConnected();
   }
+
+  readonly #onRedisReady = (): void => {
+    this.#refreshBindings(true).catch((err: Error) => this.#log.warn({ err: err.message }, 'agent bindings not refreshed'));
+  };
 
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -111,6 +117,7 @@ export class LiveFeed {
     clearTimeout(this.#retry);
     const off = this.#o.ami.off as (n: string, f: (...a: never[]) => void) => unknown;
     for (const [name, fn] of this.#listeners) off.call(this.#o.ami, name, fn);
+    this.#o.store.redis.off('ready', this.#onRedisReady);
     await this.#tail?.stop();
     await this.#bindingsChain;
   }
