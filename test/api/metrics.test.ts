@@ -1,7 +1,7 @@
 // GET /metrics: what Prometheus scrapes, and who may scrape it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
-import { READ_TOKEN, startApiHarness, type ApiHarness } from './support.ts';
+import { READ_TOKEN, startApiHarness, waitFor, type ApiHarness } from './support.ts';
 
 let h: ApiHarness;
 afterEach(() => h.stop());
@@ -39,6 +39,7 @@ describe('metrics', () => {
     h = await startApiHarness({ METRICS_PUBLIC: 'true' });
     await h.ami.refuse(true);
     h.ami.dropConnections();
+    await waitFor(() => !h.app.svc.ami.connected, 'the AMI link down');
     const res = await h.req('GET', '/metrics', { token: null });
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/^agentgate_ami_connected 0$/m);
