@@ -3,6 +3,7 @@
 // across an AMI reconnect, told what changed meanwhile and nothing else.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../lib/agents/accounts.ts';
+import { LIVE_AMI_FILTER } from '../../lib/live/feed.ts';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
 import { READ_TOKEN, startApiHarness, waitFor, type ApiHarness, type StreamClient } from './support.ts';
 
@@ -137,6 +138,8 @@ describe('across an AMI reconnect', () => {
 
     await s.until(last(s, 'pbx connected synced'), 'the re-sync', 5000);
     expect(h.ami.logins).toBe(logins + 1);
+    // Asterisk filters the events for us, on the new session too.
+    expect(h.ami.actions.filter((x) => x.Action === 'Filter' && x.Filter === LIVE_AMI_FILTER)).toHaveLength(2);
     expect(s.changes()).toEqual([
       'pbx disconnected',
       'pbx connected',
