@@ -76,7 +76,7 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
   // The lock is on the interface, the thing being changed: an agent bound to this
   // phone and the number itself then queue behind one another.
   return withLock(store, `iface:${iface}`, async () => {
-    const live = await liveMembership(pbx, iface);
+    const live = await liveMembership(pbx, iface, req.queues.length === 1 ? req.queues[0] : undefined);
     const before = new Map<string, QueueState>(req.queues.map((q) => {
       const m = live.get(q);
       return [q, m ? (isDynamic(m) ? 'in' : 'static') : 'out'];

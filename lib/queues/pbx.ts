@@ -90,10 +90,14 @@ export async function allMembers(pbx: QueuePbx): Promise<QueueMember[]> {
   }
 }
 
-/** Asterisk's live membership of one interface, by queue. */
-export async function liveMembership(pbx: QueuePbx, iface: string): Promise<Map<string, QueueMember>> {
+/**
+ * Asterisk's live membership of one interface, by queue. With `onlyQueue`, only
+ * that queue is asked for: without a Queue filter, QueueStatus lists the
+ * QueueParams of every queue Asterisk has, for every toggle.
+ */
+export async function liveMembership(pbx: QueuePbx, iface: string, onlyQueue?: string): Promise<Map<string, QueueMember>> {
   try {
-    const { members } = await pbx.queueStatus({ member: iface });
+    const { members } = await pbx.queueStatus(onlyQueue === undefined ? { member: iface } : { queue: onlyQueue, member: iface });
     // The Member filter also matches member names; keep only this interface.
     return new Map(members.filter((m) => m.location === iface).map((m) => [m.queue, m]));
   } catch (err) {
