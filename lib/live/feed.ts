@@ -107,9 +107,7 @@ export class LiveFeed {
     if (ami.connected) this.#onConnected();
   }
 
-  readonly #onRedisReady = (): void => {
-    this.#refreshBindings(true).catch((err: Error) => this.#log.warn({ err: err.message }, 'agent bindings not refreshed'));
-  };
+  readonly #onRedisReady = (): void => this.#announceBindings();
 
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -184,12 +182,20 @@ export class LiveFeed {
     const started = this.#now();
     try {
       const status = await this.#o.ami.queueStatus();
-      await this.#refreshBindings(false).catch((err: Error) => this.#log.warn({ err: err.message }, 'agent bindings not read; agents shown as before'));
-      if (generation !== this.#generation) return;
+      // Agents that came or went while the link was down are told after the members, with them.
+      const announce = await this.#refreshBindings().catch((err: Error) => {
+        this.#log.warn({ err: err.message }, 'agent bindings not read; agents shown as before');
+        return () => undefined;
+      });
+      if (generation !== this.#generation) {
+        announce();
+        return;
+      }
       const changes = this.model.rebuild(status);
       const held = this.#held ?? [];
       this.#held = null;
       this.#publish(changes);
+      announce();
       for (const h of lastOfEach(held)) this.#publish(h.apply());
       this.#synced = true;
       this.#publish([{ type: 'pbx', at: this.#now(), connected: true, synced: true }]);
@@ -206,7 +212,7 @@ export class LiveFeed {
 
   #onAudit(rec: AuditRecord): void {
     if (rec.result === 'OK' && BINDING_ACTIONS.has(rec.action)) {
-      this.#refreshBindings(true).catch((err: Error) => this.#log.warn({ err: err.message }, 'agent bindings not refreshed'));
+      this.#announceBindings();
     } else if (REFUSALS.has(rec.result)) {
       void this.#refused(rec);
     }
@@ -228,24 +234,30 @@ export class LiveFeed {
     }]);
   }
 
-  /** Re-reads every binding; with `announce`, says which agents came and went. One refresh at a time, in order. */
-  #refreshBindings(announce: boolean): Promise<void> {
+  /**
+   * Re-reads every binding (one refresh at a time, in order) and returns what
+   * announces the agents that came and went, to be called once the model is
+   * current (after a rebuild, its members at the agent's phone).
+   */
+  #refreshBindings(): Promise<() => void> {
     const run = this.#bindingsChain.then(async () => {
-      if (this.#stopped) return;
+      if (this.#stopped) return () => undefined;
       const fresh = new Map((await listBindings(this.#o.store)).map((b) => [b.interface.toLowerCase(), b]));
       const before = this.#byInterface;
       this.#byInterface = fresh;
-      if (!announce) return;
       const key = (b: AgentBinding) => `${b.agentId}\u0000${b.interface.toLowerCase()}`;
       const now = new Set([...fresh.values()].map(key));
       const was = new Set([...before.values()].map(key));
-      const events: LiveEvent[] = [];
-      for (const b of before.values()) if (!now.has(key(b))) events.push(this.#presence('agentLoggedOut', b));
-      for (const b of fresh.values()) if (!was.has(key(b))) events.push(this.#presence('agentLoggedIn', b));
-      this.#publish(events);
+      const went = [...before.values()].filter((b) => !now.has(key(b)));
+      const came = [...fresh.values()].filter((b) => !was.has(key(b)));
+      return () => this.#publish([...went.map((b) => this.#presence('agentLoggedOut', b)), ...came.map((b) => this.#presence('agentLoggedIn', b))]);
     });
-    this.#bindingsChain = run.catch(() => undefined);
+    this.#bindingsChain = run.then(() => undefined, () => undefined);
     return run;
+  }
+
+  #announceBindings(): void {
+    this.#refreshBindings().then((announce) => announce(), (err: Error) => this.#log.warn({ err: err.message }, 'agent bindings not refreshed'));
   }
 
   #presence(type: 'agentLoggedIn' | 'agentLoggedOut', b: AgentBinding): LiveEvent {
