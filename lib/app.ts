@@ -82,7 +82,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let api: ApiServer | undefined;
   if (config.api.port !== null) {
     api = await startApi({
-      svc, feed: live, streams, metrics, tokens: config.api.tokens, metricsPublic: config.api.metricsPublic,
+      svc, feed: live, streams, metrics, tokens: config.api.tokens, metricsPublic: config.api.metricsPublic, corsOrigins: config.api.corsOrigins,
       health: () => checkHealth({ fastagiListening: () => listening, ami, store, sync }),
       log: log.child({ part: 'api' }),
     }, { host: config.api.host, port: config.api.port });

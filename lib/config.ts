@@ -121,6 +121,8 @@ export interface Config {
     tokens: ApiToken[];
     /** GET /metrics answers without a token (for a Prometheus that cannot send one). */
     metricsPublic: boolean;
+    /** Browser origins (https://wallboard.example) allowed to call the API from their pages; none by default. */
+    corsOrigins: string[];
   };
   agents: {
     /** Set and clear AGENTBYCALLERID_<ext> globals for old dialplans. */
@@ -213,6 +215,14 @@ function apiTokens(env: Env): ApiToken[] {
   return tokens;
 }
 
+// An origin is scheme://host[:port], exactly as a browser sends it.
+function corsOrigins(env: Env): string[] {
+  return list(env, 'API_CORS_ORIGINS', []).map((o) => {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(o)) throw new ConfigError('API_CORS_ORIGINS', `${JSON.stringify(o)} is not an origin like https://wallboard.example`);
+    return o.toLowerCase();
+  });
+}
+
 // The API listens only with tokens to check: unset API_PORT means 8088 when
 // there are tokens and no API when there are none; an explicit port without
 // tokens is a mistake worth stopping for.
@@ -287,6 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
       port: apiPort(env, apiTokensList),
       tokens: apiTokensList,
       metricsPublic: bool(env, 'METRICS_PUBLIC', false),
+      corsOrigins: corsOrigins(env),
     },
     agents: {
       compatGlobals: bool(env, 'AGENT_COMPAT_GLOBALS', false),

@@ -19,6 +19,8 @@ export interface ApiDeps {
   tokens: readonly ApiToken[];
   /** GET /metrics without a token. */
   metricsPublic: boolean;
+  /** Browser origins allowed to call the API (CORS); empty: none. */
+  corsOrigins?: readonly string[];
   /** /readyz: the service's readiness; absent, /readyz answers from the AMI link and the live model alone. */
   health?: () => Promise<Health>;
   log: Logger;

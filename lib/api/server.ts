@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { allows, ForbiddenError, TokenTable } from './auth.ts';
+import { allowOrigins } from './cors.ts';
 import type { ApiDeps } from './context.ts';
 import { errorBody, errorHandler } from './errors.ts';
 import { OpenApiBuilder, type RouteDoc } from './openapi.ts';
@@ -44,6 +45,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.decorateRequest('caller', null);
   app.addHook('onRoute', (route) => openapi.collect(route));
 
+  allowOrigins(app, deps.corsOrigins ?? []);
   app.addHook('onRequest', async (req) => {
     // A path that matches no route still needs a token: what exists is not for strangers to map.
     const access = (req.routeOptions.config as { doc?: RouteDoc } | undefined)?.doc?.access ?? 'read';

@@ -39,10 +39,11 @@ export class SseStreams {
     return this.#open.size >= this.#o.maxStreams;
   }
 
-  /** Takes over the response: headers, snapshot, then changes until either side closes. */
-  serve(res: ServerResponse, scope: Scope, onEnd?: () => void): void {
+  /** Takes over the response: headers (with `headers`, e.g. CORS), snapshot, then changes until either side closes. */
+  serve(res: ServerResponse, scope: Scope, onEnd?: () => void, headers: Record<string, string> = {}): void {
     const { feed, hub } = this.#o;
     res.writeHead(200, {
+      ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',

@@ -11,7 +11,7 @@ const MOBILE = '79112223344';
 let h: ApiHarness;
 const logLines: string[] = [];
 beforeAll(async () => {
-  h = await startApiHarness({}, { logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }) });
+  h = await startApiHarness({ API_CORS_ORIGINS: 'https://wallboard.example' }, { logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }) });
   await allowNumber(h.app.svc.store, '8008', { number: MOBILE, penalty: 1, name: 'Ivan' });
 });
 afterAll(() => h.stop());
@@ -71,6 +71,31 @@ describe('bearer tokens', () => {
   it('leaves /healthz and /readyz open for probes', async () => {
     expect(await h.req('GET', '/healthz', { token: null })).toMatchObject({ status: 200, body: { status: 'alive' } });
     expect(await h.req('GET', '/readyz', { token: null })).toMatchObject({ status: 200, body: { status: 'ready', checks: { ami: true, redis: true } } });
+  });
+});
+
+describe('browser pages on another origin', () => {
+  it('may call the API only from the configured origins; the preflight needs no token, the request does', async () => {
+    const preflight = await fetch(`${h.base}/events`, { method: 'OPTIONS', headers: { origin: 'https://wallboard.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://wallboard.example');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+
+    const get = await fetch(`${h.base}/queues`, { headers: { origin: 'https://wallboard.example', authorization: `Bearer ${READ_TOKEN}` } });
+    expect(get.status).toBe(200);
+    expect(get.headers.get('access-control-allow-origin')).toBe('https://wallboard.example');
+    const anon = await fetch(`${h.base}/queues`, { headers: { origin: 'https://wallboard.example' } });
+    expect(anon.status).toBe(401);
+
+    const other = await fetch(`${h.base}/queues`, { headers: { origin: 'https://evil.example', authorization: `Bearer ${READ_TOKEN}` } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const otherPreflight = await fetch(`${h.base}/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    expect(otherPreflight.headers.get('access-control-allow-origin')).toBeNull();
+
+    const abort = new AbortController();
+    const stream = await fetch(`${h.base}/events`, { headers: { origin: 'https://wallboard.example', authorization: `Bearer ${READ_TOKEN}` }, signal: abort.signal });
+    expect(stream.headers.get('access-control-allow-origin')).toBe('https://wallboard.example');
+    abort.abort();
   });
 });
 

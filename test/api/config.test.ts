@@ -21,13 +21,14 @@ function fails(env: Record<string, string>): ConfigError {
 
 describe('API configuration', () => {
   it('is off without tokens, on port 8088 of loopback with them', () => {
-    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: null, tokens: [], metricsPublic: false });
+    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: null, tokens: [], metricsPublic: false, corsOrigins: [] });
     expect(loadConfig({ API_TOKENS: `board:read:${T1}, ops:admin:${T2}` }).api).toEqual({
-      host: '127.0.0.1', port: 8088, metricsPublic: false,
+      host: '127.0.0.1', port: 8088, metricsPublic: false, corsOrigins: [],
       tokens: [{ name: 'board', role: 'read', token: T1 }, { name: 'ops', role: 'admin', token: T2 }],
     });
     expect(loadConfig({ API_TOKENS: `ops:admin:${T2}`, API_PORT: 'off' }).api.port).toBeNull();
-    expect(loadConfig({ API_TOKENS: `ops:admin:${T2}`, API_PORT: '0', API_HOST: '0.0.0.0', METRICS_PUBLIC: 'yes' }).api).toMatchObject({ port: 0, host: '0.0.0.0', metricsPublic: true });
+    expect(loadConfig({ API_TOKENS: `ops:admin:${T2}`, API_PORT: '0', API_HOST: '0.0.0.0', METRICS_PUBLIC: 'yes', API_CORS_ORIGINS: 'https://Wallboard.example:8443, http://10.0.0.5' }).api)
+      .toMatchObject({ port: 0, host: '0.0.0.0', metricsPublic: true, corsOrigins: ['https://wallboard.example:8443', 'http://10.0.0.5'] });
   });
 
   it('reads a token file, skipping comments and blank lines', () => {
@@ -47,6 +48,7 @@ describe('API configuration', () => {
       [{ API_TOKENS: `no colons ${T1}` }, /entry 1 is not name:role:token/],
       [{ API_TOKENS: `ops:admin:${T1}`, API_TOKENS_FILE: '/etc/x' }, /not both/],
       [{ API_TOKENS: `ops:admin:${T1}`, API_PORT: '70000' }, /API_PORT: must be between/],
+      [{ API_TOKENS: `ops:admin:${T1}`, API_CORS_ORIGINS: 'https://ok.example,https://bad.example/path' }, /API_CORS_ORIGINS: "https:\/\/bad.example\/path" is not an origin/],
     ];
     for (const [env, message] of cases) {
       const err = fails(env);

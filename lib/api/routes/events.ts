@@ -25,7 +25,13 @@ export function eventRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (streams.full) throw new AppError('TOO_MANY_STREAMS', 'too many live streams are open; try again later');
     const log = reqLog(deps, req);
     log.info({ query: req.query }, 'live stream opened');
+    // Headers set so far (CORS) are fastify's to send; a hijacked reply writes its own.
+    const cors = reply.getHeader('access-control-allow-origin');
+    const vary = reply.getHeader('vary');
     reply.hijack();
-    streams.serve(reply.raw, scope, () => log.info('live stream closed'));
+    streams.serve(reply.raw, scope, () => log.info('live stream closed'), {
+      ...(typeof cors === 'string' ? { 'access-control-allow-origin': cors } : {}),
+      ...(typeof vary === 'string' ? { vary } : {}),
+    });
   });
 }
