@@ -28,7 +28,8 @@ const HELP = `node test/bench/run.ts [options]
   --duration S            measurement window, seconds (quick 2.5, full 10)
   --classic perl,node     classic AGI interpreters for c (both)
   --log-level L           the service's log level (info, as shipped)
-  --node-flags "F ..."    Node flags for a, a2 and b, e.g. "--max-semi-space-size=16"
+  --node-flags="F ..."    Node flags for a, a2 and b, e.g. --node-flags=--max-semi-space-size=16
+  --ami-queues N          queues Asterisk (the AMI double) has, 8008 and 8009 among them (2)
   --out FILE              JSON results (bench-results.json; soak: bench-results-soak.json)
   --soak                  the soak: 100,000 toggles, then everything back to baseline?
   --toggles N             toggles in the soak (100000)
@@ -48,6 +49,7 @@ const { values: v } = parseArgs({
     classic: { type: 'string', default: 'perl,node' },
     'log-level': { type: 'string', default: 'info' },
     'node-flags': { type: 'string', default: '' },
+    'ami-queues': { type: 'string', default: '2' },
     out: { type: 'string' },
     soak: { type: 'boolean', default: false },
     toggles: { type: 'string', default: '100000' },
@@ -83,6 +85,7 @@ process.on('SIGINT', () => {
 });
 
 const nodeFlags = v['node-flags']!.split(' ').filter(Boolean);
+const amiQueues = whole('ami-queues', v['ami-queues']!, 2);
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
   if (v.soak) {
     redis = await openBenchRedis();
     const out = v.out ?? 'bench-results-soak.json';
-    const res = await runSoak({ toggles: whole('toggles', v.toggles!, 2), concurrency: whole('concurrency', v.concurrency!, 1), redis, logLevel: v['log-level']!, nodeFlags, log });
+    const res = await runSoak({ toggles: whole('toggles', v.toggles!, 2), concurrency: whole('concurrency', v.concurrency!, 1), redis, logLevel: v['log-level']!, nodeFlags, amiQueues, log });
     writeFileSync(out, `${JSON.stringify({ kind: 'soak', machine: m, command, startedAt: new Date(started).toISOString(), ...res.json }, null, 2)}\n`);
     process.stdout.write(`${res.text}\n\n${machineLine(m, command)}\nJSON: ${out}\n`);
     return res.ok ? 0 : 1;
@@ -115,6 +118,7 @@ async function main(): Promise<number> {
     classic: v.classic!.split(',').map((s) => s.trim()).filter((s): s is 'perl' | 'node' => s === 'perl' || s === 'node'),
     logLevel: v['log-level']!,
     nodeFlags,
+    amiQueues,
     log,
   };
 

@@ -33,6 +33,8 @@ export interface FastAgiBenchOptions {
   logLevel: string;
   /** Node flags for the processes of a, a2 and b. */
   nodeFlags: string[];
+  /** Queues the AMI double has (8008 and 8009 among them). */
+  amiQueues: number;
   redis?: BenchRedis;
   log: (line: string) => void;
 }
@@ -154,7 +156,7 @@ export async function runFastAgiBench(o: FastAgiBenchOptions): Promise<FastAgiBe
 
   if (o.only.has('b')) {
     if (!o.redis) throw new Error('b needs Redis');
-    const double: Child = await startAmiDouble();
+    const double: Child = await startAmiDouble(o.amiQueues);
     const numbers = poolNumbers(poolSize);
     await o.redis.allow(QUEUE, [...numbers, CALIBRATION_NUMBER]);
     const t = await startAgentgate({ amiPort: Number(double.info.port), redis: o.redis, logLevel: o.logLevel, nodeFlags: o.nodeFlags });

@@ -18,6 +18,7 @@ export interface SoakOptions {
   redis: BenchRedis;
   logLevel: string;
   nodeFlags: string[];
+  amiQueues: number;
   log: (line: string) => void;
 }
 
@@ -43,7 +44,7 @@ interface Check {
 }
 
 export async function runSoak(o: SoakOptions): Promise<{ ok: boolean; text: string; json: Record<string, unknown> }> {
-  const double = await startAmiDouble();
+  const double = await startAmiDouble(o.amiQueues);
   const numbers = poolNumbers(Math.max(1000, o.concurrency * 4));
   await o.redis.allow(QUEUE, numbers);
   const t = await startAgentgate({ amiPort: Number(double.info.port), redis: o.redis, logLevel: o.logLevel, nodeFlags: o.nodeFlags });

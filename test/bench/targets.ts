@@ -130,6 +130,6 @@ export async function startClassic(kind: 'perl' | 'node'): Promise<Target> {
 }
 
 /** The AMI double (standing in for Asterisk) in its own process. */
-export function startAmiDouble(): Promise<Child> {
-  return startChild(path.join(here, 'ami', 'double-child.ts'));
+export function startAmiDouble(queues = 2): Promise<Child> {
+  return startChild(path.join(here, 'ami', 'double-child.ts'), { env: { BENCH_AMI_QUEUES: String(queues) } });
 }

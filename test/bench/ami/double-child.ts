@@ -7,7 +7,11 @@ import { serve } from '../support/child.ts';
 import { statsHandlers } from '../support/self-stats.ts';
 import { floodText } from './flood-events.ts';
 
-const double = await startAmiDouble({ username: 'agentgate', secret: 'bench', queues: ['8008', '8009'] });
+// BENCH_AMI_QUEUES: how many queues Asterisk has (a QueueStatus for one member
+// still lists every queue's QueueParams); 8008 and 8009 are always among them.
+const queueCount = Math.max(2, Number(process.env.BENCH_AMI_QUEUES ?? 2));
+const queues = ['8008', '8009', ...Array.from({ length: queueCount - 2 }, (_, i) => String(9000 + i))];
+const double = await startAmiDouble({ username: 'agentgate', secret: 'bench', queues });
 
 // The double keeps every action it receives for tests to inspect; a soak sends
 // hundreds of thousands. Drop them as they come: nothing here reads them.
