@@ -11,7 +11,7 @@ export interface Out {
   (line: string): void;
 }
 
-function adminOrigin(): Origin {
+function adminOrigin(): Origin & { source: 'cli' } {
   return { source: 'cli', by: process.env.SUDO_USER || process.env.USER || 'cli' };
 }
 
@@ -35,17 +35,17 @@ export async function allowCmd(svc: Services, out: Out, args: string[], opts: { 
   const number = canonicalNumber(raw, svc.numbers);
   if (sub === 'add') {
     const penalty = int(opts.penalty, '--penalty', 0);
-    await allowNumber(svc.store, validQueue(queue), { number, penalty, name: opts.name ?? number });
+    await allowNumber(svc.store, validQueue(queue), { number, penalty, name: opts.name ?? number }, adminOrigin());
     out(`allowed ${number} in ${queue} with penalty ${penalty}`);
   } else {
-    out((await disallowNumber(svc.store, validQueue(queue), number)) ? `removed ${number} from the list of ${queue}` : `${number} was not listed for ${queue}`);
+    out((await disallowNumber(svc.store, validQueue(queue), number, adminOrigin())) ? `removed ${number} from the list of ${queue}` : `${number} was not listed for ${queue}`);
   }
 }
 
 export async function policyCmd(svc: Services, out: Out, args: string[]): Promise<void> {
   const [queue, policy] = args;
   if (!queue || (policy !== 'open' && policy !== 'list')) throw new UsageError('policy <queue> open|list');
-  await setPolicy(svc.store, validQueue(queue), policy as QueuePolicy);
+  await setPolicy(svc.store, validQueue(queue), policy as QueuePolicy, adminOrigin());
   out(`queue ${queue}: policy ${policy}`);
 }
 

@@ -1,8 +1,20 @@
 import { NotAuthorizedError } from '../errors.ts';
+import { auditFields, type AuditEntry } from '../store/audit.ts';
 import { storeOp, type Store } from '../store/redis.ts';
 import { validMemberName, validPenalty, validQueue } from './names.ts';
 
 export type QueuePolicy = 'list' | 'open';
+
+/** Who changes an allowlist: written to the audit trail in the same transaction. */
+export interface AdminOrigin {
+  source: 'cli' | 'api';
+  by: string;
+}
+
+function auditOf(origin: AdminOrigin, action: string, subject: string, queue: string, detail?: string): string[] {
+  const entry: AuditEntry = { action, subject, queue, result: 'OK', source: origin.source, by: origin.by, detail };
+  return auditFields(entry);
+}
 
 export interface AllowedNumber {
   number: string;
@@ -21,9 +33,10 @@ function parseEntry(number: string, json: string): AllowedNumber {
   return { number, penalty: v.penalty, name: v.name };
 }
 
-export async function setPolicy(store: Store, queue: string, policy: QueuePolicy): Promise<void> {
+export async function setPolicy(store: Store, queue: string, policy: QueuePolicy, origin: AdminOrigin): Promise<void> {
   validQueue(queue);
-  await storeOp('set policy', () => store.redis.multi().set(store.keys.policy(queue), policy).sadd(store.keys.allowQueues(), queue).exec());
+  await storeOp('set policy', () => store.redis.multi().set(store.keys.policy(queue), policy).sadd(store.keys.allowQueues(), queue)
+    .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'policy', queue, queue, policy)).exec());
 }
 
 export async function getPolicy(store: Store, queue: string): Promise<QueuePolicy> {
@@ -32,16 +45,26 @@ export async function getPolicy(store: Store, queue: string): Promise<QueuePolic
   return v === 'open' ? 'open' : 'list';
 }
 
-export async function allowNumber(store: Store, queue: string, entry: AllowedNumber): Promise<void> {
+export async function allowNumber(store: Store, queue: string, entry: AllowedNumber, origin: AdminOrigin): Promise<void> {
   validQueue(queue);
   const value = JSON.stringify({ penalty: validPenalty(entry.penalty), name: validMemberName(entry.name) });
   await storeOp('allow number', () =>
-    store.redis.multi().hset(store.keys.allowlist(queue), entry.number, value).sadd(store.keys.allowQueues(), queue).exec());
+    store.redis.multi().hset(store.keys.allowlist(queue), entry.number, value).sadd(store.keys.allowQueues(), queue)
+      .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'allow', entry.number, queue, `penalty=${entry.penalty}`)).exec());
 }
 
+// KEYS[1] allowlist, KEYS[2] audit stream; ARGV[1] number, ARGV[2] audit cap, ARGV[3..] audit fields.
+// Returns 1 when removed (and audited), 0 when the number was not listed (nothing written).
+const DISALLOW = `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
+return 1`;
+
 /** Returns false when the number was not listed. */
-export async function disallowNumber(store: Store, queue: string, number: string): Promise<boolean> {
-  return (await storeOp('disallow number', () => store.redis.hdel(store.keys.allowlist(queue), number))) === 1;
+export async function disallowNumber(store: Store, queue: string, number: string, origin: AdminOrigin): Promise<boolean> {
+  const fields = auditOf(origin, 'disallow', number, queue);
+  return (await storeOp('disallow number', () =>
+    store.redis.eval(DISALLOW, 2, store.keys.allowlist(queue), store.keys.audit(), number, String(store.auditMaxLen), ...fields))) === 1;
 }
 
 export async function listAllowed(store: Store, queue: string): Promise<AllowedNumber[]> {

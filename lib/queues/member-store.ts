@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../store/audit.ts';
+import { auditFields, type AuditEntry } from '../store/audit.ts';
 import { storeOp, type Store } from '../store/redis.ts';
 
 /** A queue member as agentgate records it in Redis. */
@@ -25,12 +25,6 @@ export interface RecordedChange {
   /** The intent this change completes (see intents.ts), deleted in the same transaction. */
   intentId?: string;
   audit?: AuditEntry[];
-}
-
-function auditFields(entry: AuditEntry): string[] {
-  const fields: string[] = [];
-  for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== '') fields.push(k, String(v));
-  return fields;
 }
 
 export async function recordChange(store: Store, change: RecordedChange): Promise<void> {

@@ -24,9 +24,15 @@ export interface AuditRecord extends AuditEntry {
   at: number;
 }
 
-export async function appendAudit(store: Store, entry: AuditEntry): Promise<string> {
+/** The entry as XADD field/value pairs, empty fields left out. */
+export function auditFields(entry: AuditEntry): string[] {
   const fields: string[] = [];
   for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== '') fields.push(k, String(v));
+  return fields;
+}
+
+export async function appendAudit(store: Store, entry: AuditEntry): Promise<string> {
+  const fields = auditFields(entry);
   return storeOp('audit append', async () =>
     (await store.redis.xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...fields)) as string);
 }

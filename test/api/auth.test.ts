@@ -12,7 +12,7 @@ let h: ApiHarness;
 const logLines: string[] = [];
 beforeAll(async () => {
   h = await startApiHarness({ API_CORS_ORIGINS: 'https://wallboard.example' }, { logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }) });
-  await allowNumber(h.app.svc.store, '8008', { number: MOBILE, penalty: 1, name: 'Ivan' });
+  await allowNumber(h.app.svc.store, '8008', { number: MOBILE, penalty: 1, name: 'Ivan' }, { source: 'cli', by: 'test' });
 });
 afterAll(() => h.stop());
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
 import { listMemberRecords } from '../../lib/queues/member-store.ts';
 import { readAudit } from '../../lib/store/audit.ts';
+import { memberAudit } from '../support/audit.ts';
 import { READ_TOKEN, startApiHarness, waitFor, type ApiHarness } from './support.ts';
 
 const MOBILE = '79112223344';
@@ -12,8 +13,8 @@ const IFACE = `Local/${MOBILE}@outbound-allroutes/n`;
 let h: ApiHarness;
 beforeEach(async () => {
   h = await startApiHarness();
-  await allowNumber(h.app.svc.store, '8008', { number: MOBILE, penalty: 2, name: 'Ivan Petrov' });
-  await allowNumber(h.app.svc.store, '8009', { number: MOBILE, penalty: 5, name: 'Ivan Petrov' });
+  await allowNumber(h.app.svc.store, '8008', { number: MOBILE, penalty: 2, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+  await allowNumber(h.app.svc.store, '8009', { number: MOBILE, penalty: 5, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
 });
 afterEach(() => h.stop());
 
@@ -30,7 +31,7 @@ describe('logging a number in and out', () => {
     });
     expect(inAsterisk()).toEqual(['8008 2 Ivan Petrov', '8009 5 Ivan Petrov']);
     expect((await listMemberRecords(store())).map((r) => r.queue).sort()).toEqual(['8008', '8009']);
-    expect((await readAudit(store())).map((a) => `${a.action} ${a.queue} ${a.result} ${a.source} ${a.by}`).sort())
+    expect((await memberAudit(store())).map((a) => `${a.action} ${a.queue} ${a.result} ${a.source} ${a.by}`).sort())
       .toEqual(['login 8008 OK api supervisor', 'login 8009 OK api supervisor']);
 
     const state = await h.req('GET', `/numbers/${MOBILE}`, { token: READ_TOKEN });
@@ -61,7 +62,7 @@ describe('logging a number in and out', () => {
   });
 
   it('answers 404 NO_SUCH_QUEUE for a queue Asterisk does not have, with nothing left behind', async () => {
-    await allowNumber(store(), 'nosuch', { number: MOBILE, penalty: 0, name: 'Ivan' });
+    await allowNumber(store(), 'nosuch', { number: MOBILE, penalty: 0, name: 'Ivan' }, { source: 'cli', by: 'test' });
     const res = await h.req('POST', `/numbers/${MOBILE}/login`, { body: { queues: ['8008', 'nosuch'] } });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NO_SUCH_QUEUE');

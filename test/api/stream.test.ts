@@ -14,8 +14,8 @@ const B_IFACE = `Local/${B}@outbound-allroutes/n`;
 let h: ApiHarness;
 beforeEach(async () => {
   h = await startApiHarness();
-  await allowNumber(h.app.svc.store, '8008', { number: A, penalty: 0, name: 'Ivan' });
-  await allowNumber(h.app.svc.store, '8009', { number: B, penalty: 0, name: 'Anna' });
+  await allowNumber(h.app.svc.store, '8008', { number: A, penalty: 0, name: 'Ivan' }, { source: 'cli', by: 'test' });
+  await allowNumber(h.app.svc.store, '8009', { number: B, penalty: 0, name: 'Anna' }, { source: 'cli', by: 'test' });
 });
 afterEach(() => h.stop());
 

@@ -66,6 +66,7 @@ describe('agentgate CLI: members, login and logout', () => {
     expect(ami.members().map((m) => m.interface)).toEqual(['Local/1001@from-queue/n']);
     const audit = (await cli('audit')).stdout.trim().split('\n');
     expect(audit.map((l) => l.split('\t').slice(1, 6).join(' '))).toEqual([
+      'allow 79112223344 8008 OK cli by alice', 'allow 79112223344 8009 OK cli by alice',
       'login 79112223344 8008 OK cli by alice', 'login 79112223344 8009 OK cli by alice',
       'logout 79112223344 8008 OK cli by alice', 'logout 79112223344 8009 OK cli by alice',
     ]);

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowNumber, setPolicy } from '../../lib/queues/allowlist.ts';
 import { listMemberRecords } from '../../lib/queues/member-store.ts';
 import { readAudit } from '../../lib/store/audit.ts';
+import { memberAudit } from '../support/audit.ts';
 import { listIntents } from '../../lib/store/intents.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
 import { startHarness, waitFor, type Harness } from '../support/harness.ts';
@@ -14,8 +15,8 @@ const IFACE = `Local/${MOBILE}@outbound-allroutes/n`;
 let h: Harness;
 beforeEach(async () => {
   h = await startHarness({ env: { TOGGLE_RATE_LIMIT: '1000' } });
-  await allowNumber(h.app.svc.store, '8008', { number: MOBILE, penalty: 2, name: 'Ivan Petrov' });
-  await allowNumber(h.app.svc.store, '8009', { number: MOBILE, penalty: 5, name: 'Ivan Petrov' });
+  await allowNumber(h.app.svc.store, '8008', { number: MOBILE, penalty: 2, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+  await allowNumber(h.app.svc.store, '8009', { number: MOBILE, penalty: 5, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
 });
 afterEach(() => h.stop());
 
@@ -37,7 +38,7 @@ describe('queue-login / queue-logout', () => {
     expect(logout.played).toEqual(['agent-loggedoff']);
     expect(inAsterisk('8008')).toEqual([]);
     expect(await listMemberRecords(store(), '8008')).toEqual([]);
-    const audit = await readAudit(store());
+    const audit = await memberAudit(store());
     expect(audit.map((a) => `${a.action} ${a.result} ${a.queue}`)).toEqual(['logout OK 8008', 'login OK 8008']);
   });
 
@@ -84,7 +85,7 @@ describe('queue-toggle', () => {
   });
 
   it('lets a stranger in only when the queue is explicitly open', async () => {
-    await setPolicy(store(), '8008', 'open');
+    await setPolicy(store(), '8008', 'open', { source: 'cli', by: 'test' });
     const call = await callFastAgi(h.port, { script: 'queue-toggle?queue=8008', callerId: '79990001122' });
     expect(call.variables.QUEUESTAT).toBe('LOGGEDIN');
   });
@@ -126,7 +127,7 @@ describe('queue-toggle', () => {
   });
 
   it('undoes the queues already joined when a later one fails, so nothing is half done', async () => {
-    await allowNumber(store(), 'nosuchqueue', { number: MOBILE, penalty: 0, name: 'Ivan Petrov' });
+    await allowNumber(store(), 'nosuchqueue', { number: MOBILE, penalty: 0, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
     const call = await callFastAgi(h.port, { script: 'queue-login?queue=8008,nosuchqueue', callerId: MOBILE });
     expect(call.variables).toMatchObject({ AGENTGATE_RESULT: 'ERROR', AGENTGATE_ERROR: 'NO_SUCH_QUEUE' });
     expect(inAsterisk('8008')).toEqual([]);

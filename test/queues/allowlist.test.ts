@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowNumber, authorize, disallowNumber, listAllowed, setPolicy } from '../../lib/queues/allowlist.ts';
 import { takeToggleToken } from '../../lib/queues/rate-limit.ts';
+import { readAudit } from '../../lib/store/audit.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { BadParamsError, NotAuthorizedError, RateLimitedError, StoreUnavailableError } from '../../lib/errors.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -20,31 +21,44 @@ describe('queue authorization', () => {
   });
 
   it('gives a listed number the penalty and name from the list', async () => {
-    await allowNumber(store, '8008', { number: '79112223344', penalty: 2, name: 'Ivan Petrov' });
+    await allowNumber(store, '8008', { number: '79112223344', penalty: 2, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
     expect(await authorize(store, '8008', '79112223344')).toEqual({ number: '79112223344', penalty: 2, name: 'Ivan Petrov' });
     await expect(authorize(store, '8009', '79112223344')).rejects.toBeInstanceOf(NotAuthorizedError);
   });
 
   it('lets anyone in only when the queue is explicitly open', async () => {
-    await setPolicy(store, '8008', 'open');
+    await setPolicy(store, '8008', 'open', { source: 'cli', by: 'test' });
     expect(await authorize(store, '8008', '79110000000')).toMatchObject({ penalty: 0, name: '79110000000' });
-    await setPolicy(store, '8008', 'list');
+    await setPolicy(store, '8008', 'list', { source: 'cli', by: 'test' });
     await expect(authorize(store, '8008', '79110000000')).rejects.toBeInstanceOf(NotAuthorizedError);
   });
 
   it('stops authorizing a number taken off the list', async () => {
-    await allowNumber(store, '8008', { number: '79112223344', penalty: 0, name: 'A' });
-    expect(await disallowNumber(store, '8008', '79112223344')).toBe(true);
-    expect(await disallowNumber(store, '8008', '79112223344')).toBe(false);
+    await allowNumber(store, '8008', { number: '79112223344', penalty: 0, name: 'A' }, { source: 'cli', by: 'test' });
+    expect(await disallowNumber(store, '8008', '79112223344', { source: 'cli', by: 'test' })).toBe(true);
+    expect(await disallowNumber(store, '8008', '79112223344', { source: 'cli', by: 'test' })).toBe(false);
     expect(await listAllowed(store, '8008')).toEqual([]);
     await expect(authorize(store, '8008', '79112223344')).rejects.toBeInstanceOf(NotAuthorizedError);
   });
 
   it('refuses member names Asterisk would corrupt in astdb, and bad penalties', async () => {
-    await expect(allowNumber(store, '8008', { number: '1', penalty: 0, name: 'Petrov; Ivan' })).rejects.toBeInstanceOf(BadParamsError);
-    await expect(allowNumber(store, '8008', { number: '1', penalty: -1, name: 'x' })).rejects.toBeInstanceOf(BadParamsError);
-    await expect(allowNumber(store, '8008', { number: '1', penalty: 0, name: 'a\r\nb' })).rejects.toBeInstanceOf(BadParamsError);
+    await expect(allowNumber(store, '8008', { number: '1', penalty: 0, name: 'Petrov; Ivan' }, { source: 'cli', by: 'test' })).rejects.toBeInstanceOf(BadParamsError);
+    await expect(allowNumber(store, '8008', { number: '1', penalty: -1, name: 'x' }, { source: 'cli', by: 'test' })).rejects.toBeInstanceOf(BadParamsError);
+    await expect(allowNumber(store, '8008', { number: '1', penalty: 0, name: 'a\r\nb' }, { source: 'cli', by: 'test' })).rejects.toBeInstanceOf(BadParamsError);
     expect(await listAllowed(store, '8008')).toEqual([]);
+  });
+
+  it('records every allowlist change in the audit trail with who made it, and nothing for a no-op removal', async () => {
+    await allowNumber(store, '8008', { number: '79112223344', penalty: 3, name: 'A' }, { source: 'api', by: 'supervisor' });
+    await setPolicy(store, '8008', 'open', { source: 'cli', by: 'alice' });
+    expect(await disallowNumber(store, '8008', '79110000000', { source: 'cli', by: 'alice' })).toBe(false);
+    await disallowNumber(store, '8008', '79112223344', { source: 'cli', by: 'alice' });
+    const trail = (await readAudit(store)).map((a) => [a.action, a.subject, a.queue, a.source, a.by, a.detail ?? '']);
+    expect(trail).toEqual([
+      ['disallow', '79112223344', '8008', 'cli', 'alice', ''],
+      ['policy', '8008', '8008', 'cli', 'alice', 'open'],
+      ['allow', '79112223344', '8008', 'api', 'supervisor', 'penalty=3'],
+    ]);
   });
 
   it('fails closed when Redis is unreachable', async () => {

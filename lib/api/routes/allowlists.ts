@@ -14,9 +14,6 @@ const doc = (access: RouteDoc['access'], summary: string, description?: string):
 
 export function allowlistRoutes(app: FastifyInstance, { svc }: ApiDeps): void {
   const store = svc.store;
-  const audit = (req: FastifyRequest, action: string, subject: string, queue: string, detail?: string) =>
-    appendAudit(store, { action, subject, queue, result: 'OK', source: 'api', by: origin(req).by, ...(detail ? { detail } : {}) });
-
   app.get('/allowlists', {
     config: doc('read', 'Every queue with an allowlist or a policy'),
     schema: { response: { 200: { type: 'array', items: s.allowlist }, 503: s.error } },
@@ -34,8 +31,7 @@ export function allowlistRoutes(app: FastifyInstance, { svc }: ApiDeps): void {
     const { queue } = req.params;
     const number = canonicalNumber(req.params.number, svc.numbers);
     const entry = { number, penalty: req.body.penalty ?? 0, name: req.body.name ?? number };
-    await allowNumber(store, queue, entry);
-    await audit(req, 'allow', number, queue, `penalty=${entry.penalty}`);
+    await allowNumber(store, queue, entry, { source: 'api', by: origin(req).by });
     const saved = (await listAllowed(store, queue)).find((e) => e.number === number) ?? entry;
     return { queue, ...saved };
   });
@@ -46,8 +42,7 @@ export function allowlistRoutes(app: FastifyInstance, { svc }: ApiDeps): void {
   }, async (req) => {
     const { queue } = req.params;
     const number = canonicalNumber(req.params.number, svc.numbers);
-    if (!(await disallowNumber(store, queue, number))) throw new NotFoundError('NOT_LISTED', `${number} is not on the allowlist of ${queue}`);
-    await audit(req, 'disallow', number, queue);
+    if (!(await disallowNumber(store, queue, number, { source: 'api', by: origin(req).by }))) throw new NotFoundError('NOT_LISTED', `${number} is not on the allowlist of ${queue}`);
     return { queue, number, removed: true };
   });
 
@@ -55,8 +50,7 @@ export function allowlistRoutes(app: FastifyInstance, { svc }: ApiDeps): void {
     config: doc('admin', "Set a queue's policy", 'list: only listed numbers may log in (the default); open: any number, with penalty 0.'),
     schema: { params: s.queueParams, body: s.policyBody, response: { 200: s.policyResult, 503: s.error } },
   }, async (req) => {
-    await setPolicy(store, req.params.queue, req.body.policy);
-    await audit(req, 'policy', req.params.queue, req.params.queue, req.body.policy);
+    await setPolicy(store, req.params.queue, req.body.policy, { source: 'api', by: origin(req).by });
     return { queue: req.params.queue, policy: req.body.policy };
   });
 }

@@ -59,7 +59,7 @@ export async function openBenchRedis(url = process.env.REDIS_URL ?? 'redis://127
     store,
     async allow(queue, numbers) {
       for (let i = 0; i < numbers.length; i += 500) {
-        await Promise.all(numbers.slice(i, i + 500).map((number) => allowNumber(store, queue, { number, penalty: 0, name: `Agent ${number}` })));
+        await Promise.all(numbers.slice(i, i + 500).map((number) => allowNumber(store, queue, { number, penalty: 0, name: `Agent ${number}` }, { source: 'cli', by: 'test' })));
       }
     },
     async serverCpuMs() {
