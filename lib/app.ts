@@ -70,12 +70,13 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const { port } = await server.listen();
   let listening = true;
   log.info({ host: config.fastagi.host, port }, 'fastagi listening');
+  const check = () => checkHealth({ fastagiListening: () => listening, ami, store, sync });
   let health: HealthServer | undefined;
   if (config.health.port !== null) {
     health = await startHealthServer({
       host: config.health.host,
       port: config.health.port,
-      check: () => checkHealth({ fastagiListening: () => listening, ami, store, sync }),
+      check,
       log: log.child({ part: 'health' }),
     });
   }
@@ -83,7 +84,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   if (config.api.port !== null) {
     api = await startApi({
       svc, feed: live, streams, metrics, tokens: config.api.tokens, metricsPublic: config.api.metricsPublic, corsOrigins: config.api.corsOrigins,
-      health: () => checkHealth({ fastagiListening: () => listening, ami, store, sync }),
+      health: check,
       log: log.child({ part: 'api' }),
     }, { host: config.api.host, port: config.api.port });
   } else if (config.api.tokens.length === 0) {
