@@ -1,7 +1,7 @@
 // Is the service able to do its job right now, and if not, why. The HTTP
 // listener (health-server.ts) serves it as /readyz; the admin API can reuse it.
 import type { SyncStatus } from './sync/start.ts';
-import type { Store } from './store/redis.ts';
+import { redisAnswers, type Store } from './store/redis.ts';
 
 export interface HealthDeps {
   /** The FastAGI port is open and accepting sessions (false while shutting down). */
@@ -34,21 +34,4 @@ export async function checkHealth(deps: HealthDeps, pingMs = REDIS_PING_MS): Pro
   const health: Health = { ready: reasons.length === 0, reasons, checks: { fastagi, ami, redis } };
   if (deps.sync) health.sync = deps.sync.status();
   return health;
-}
-
-async function redisAnswers(store: Store, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    // The store refuses commands at once while disconnected (no offline queue).
-    return await Promise.race([
-      store.redis.ping().then((r) => r === 'PONG'),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -5,7 +5,7 @@
 // the process metrics (memory, CPU, event loop) once per process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { QueueView } from './live/events.ts';
-import type { Store } from './store/redis.ts';
+import { redisAnswers, type Store } from './store/redis.ts';
 
 export interface MetricSources {
   ami?: { readonly connected: boolean };
@@ -82,7 +82,7 @@ export function createMetrics(): Metrics {
     async collect() {
       if (!src.store) return;
       const started = performance.now();
-      const ok = await ping(src.store, REDIS_PING_MS);
+      const ok = await redisAnswers(src.store, REDIS_PING_MS);
       pingSeconds = ok ? (performance.now() - started) / 1000 : undefined;
       this.set(ok ? 1 : 0);
     },
@@ -129,20 +129,4 @@ export function createMetrics(): Metrics {
       Object.assign(src, sources);
     },
   };
-}
-
-async function ping(store: Store, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      store.redis.ping().then((r) => r === 'PONG'),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
 }

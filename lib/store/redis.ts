@@ -72,3 +72,20 @@ export async function storeReady(store: Store, timeoutMs = 3000): Promise<void> 
     store.redis.once('ready', onReady);
   });
 }
+
+/** True when Redis answers PING within `ms`; never throws (commands fail at once while disconnected). */
+export async function redisAnswers(store: Store, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      store.redis.ping().then((r) => r === 'PONG'),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
