@@ -26,13 +26,13 @@ export async function withLock<T>(store: Store, subject: string, fn: () => Promi
   const key = store.keys.lock(subject);
   const token = randomUUID();
   const deadline = Date.now() + waitMs;
-  let delay = 5;
+  let delay = 2;
   for (;;) {
     const ok = await storeOp('lock', () => store.redis.set(key, token, 'PX', ttlMs, 'NX'));
     if (ok === 'OK') break;
     if (Date.now() >= deadline) throw new BusyError(`another change for ${subject} is in progress`);
     await new Promise((r) => setTimeout(r, delay + Math.floor(Math.random() * delay)));
-    delay = Math.min(delay * 2, 100);
+    delay = Math.min(delay * 2, 20);
   }
   try {
     return await fn();
