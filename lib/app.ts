@@ -58,6 +58,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       await reapplyCompatGlobals(agentDeps(svc, log.child({ part: 'agents' })));
     },
   });
+  // Own recorded changes tell the sync which member events they caused, so it
+  // does not reconcile them again (lib/sync/own-changes.ts).
+  svc.ownChanges = (changes) => sync.expectOwn(changes);
   const hub = new LiveHub();
   const live = new LiveFeed({ ami, store, hub, log: log.child({ part: 'live' }) });
   live.start();

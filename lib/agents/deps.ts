@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { QueuePbx } from '../queues/pbx.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../store/redis.ts';
+import type { OwnChangeHook } from '../sync/own-changes.ts';
 import type { AccountOptions } from './accounts.ts';
 import type { CompatPbx } from './compat-globals.ts';
 import type { PinGuardLimits } from './pin-guard.ts';
@@ -20,6 +21,8 @@ export interface AgentDeps {
   pinLimits: PinGuardLimits;
   /** scrypt cost of PIN checks; the default unless a test lowers it. */
   accounts?: AccountOptions;
+  /** Told, after each successful record and under the lock, of the member events the change caused (lib/sync/own-changes.ts). */
+  ownChanges?: OwnChangeHook;
 }
 
 export function agentDeps(svc: Services, log: Logger = svc.log): AgentDeps {
@@ -29,5 +32,6 @@ export function agentDeps(svc: Services, log: Logger = svc.log): AgentDeps {
     log,
     compatGlobals: svc.config.agents.compatGlobals,
     pinLimits: { maxFailures: svc.config.agents.pinMaxFailures, lockoutSec: svc.config.agents.pinLockoutSec },
+    ownChanges: svc.ownChanges,
   };
 }

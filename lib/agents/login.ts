@@ -6,6 +6,7 @@
 // when the record fails, a lost race for the phone included.
 import type { MemberRecord } from '../queues/member-store.ts';
 import { recordChange } from '../queues/member-store.ts';
+import type { OwnChange } from '../sync/own-changes.ts';
 import type { Origin, QueueState } from '../queues/membership.ts';
 import { localInterface } from '../queues/names.ts';
 import { addMember, liveMembership, removeMember } from '../queues/pbx.ts';
@@ -76,16 +77,19 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
       const after = new Map(before);
       const added = new Set<string>();
       const undo: Array<() => Promise<unknown>> = [];
+      const caused: OwnChange[] = [];
       let bound: BindResult | undefined;
       try {
         // The old phone stops ringing before the new one starts.
         for (const m of oldMembers) {
           if ((await removeMember(pbx, { queue: m.queue, interface: oldIface! })) !== 'removed') continue;
+          caused.push({ kind: 'removed', queue: m.queue, interface: oldIface!, subject: account.id, paused: false });
           undo.push(() => addMember(pbx, { queue: m.queue, interface: oldIface!, penalty: m.penalty, memberName: m.name, paused: m.paused, reason: m.pausedReason || undefined }));
         }
         for (const q of toAdd) {
           if ((await addMember(pbx, { queue: q.queue, interface: iface, penalty: q.penalty, memberName: account.name, paused: false })) === 'added') {
             undo.push(() => removeMember(pbx, { queue: q.queue, interface: iface }));
+            caused.push({ kind: 'added', queue: q.queue, interface: iface, subject: account.id, paused: false });
           }
           added.add(q.queue);
           after.set(q.queue, 'in');
@@ -128,6 +132,8 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
         log.warn({ agent: account.id, phone: req.phone, err: (err as Error).message, undone: undo.length }, 'agent login failed; undone');
         throw err;
       }
+      // Recorded, locks still held: the events these changes caused need no reconcile.
+      deps.ownChanges?.(caused);
 
       if (deps.compatGlobals) {
         // Old dialplans only: a failure here leaves the login standing (reapplyCompatGlobals repairs it).

@@ -3,6 +3,7 @@
 // set. Same order as login: decide from Asterisk, change Asterisk, record in
 // Redis, undo Asterisk when the record fails.
 import { recordChange } from '../queues/member-store.ts';
+import type { OwnChange } from '../sync/own-changes.ts';
 import type { Origin } from '../queues/membership.ts';
 import { addMember, liveMembership, removeMember } from '../queues/pbx.ts';
 import { beginIntent } from '../store/intents.ts';
@@ -46,12 +47,14 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
         : undefined;
 
       const removed: string[] = [];
+      const caused: OwnChange[] = [];
       const undo: Array<() => Promise<unknown>> = [];
       let unbound = false;
       try {
         for (const m of members) {
           if ((await removeMember(pbx, { queue: m.queue, interface: iface })) !== 'removed') continue;
           removed.push(m.queue);
+          caused.push({ kind: 'removed', queue: m.queue, interface: iface, subject: req.agentId, paused: false });
           undo.push(() => addMember(pbx, { queue: m.queue, interface: iface, penalty: m.penalty, memberName: m.name, paused: m.paused, reason: m.pausedReason || undefined }));
         }
         unbound = (await unbindAgent(store, req.agentId, { phone: binding.phone })) !== null;
@@ -77,6 +80,8 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
         log.warn({ agent: req.agentId, err: (err as Error).message, undone: undo.length }, 'agent logout failed; undone');
         throw err;
       }
+      // Recorded, lock still held: the events these changes caused need no reconcile.
+      deps.ownChanges?.(caused);
 
       if (deps.compatGlobals) {
         try {

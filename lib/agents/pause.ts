@@ -4,6 +4,7 @@
 // was asked; the reason goes to the audit trail and the member records.
 import { BadParamsError } from '../errors.ts';
 import { recordChange, type MemberRecord } from '../queues/member-store.ts';
+import type { OwnChange } from '../sync/own-changes.ts';
 import type { Origin } from '../queues/membership.ts';
 import { validQueue } from '../queues/names.ts';
 import { liveMembership, pauseMember, type QueueMember } from '../queues/pbx.ts';
@@ -96,6 +97,15 @@ export async function pauseAgent(deps: AgentDeps, req: PauseRequest): Promise<Pa
             detail: [req.reason ? `reason=${req.reason}` : '', `phone=${binding.phone}`].filter(Boolean).join(' '),
           })],
         });
+        // Recorded, locks still held: the pause events of the members that changed need no reconcile.
+        const was = new Map(before.map((m) => [m.queue, m]));
+        deps.ownChanges?.(after.flatMap((m): OwnChange[] => {
+          const b = was.get(m.queue);
+          // A member without a record is left to the reconcile, which adopts it.
+          return b && records.has(m.queue) && (b.paused !== m.paused || b.pausedReason !== m.pausedReason)
+            ? [{ kind: 'pause', queue: m.queue, interface: iface, subject: req.agentId, paused: m.paused }]
+            : [];
+        }));
         log.info({ agent: req.agentId, paused, queue: req.queue, reason: req.reason }, paused ? 'agent paused' : 'agent unpaused');
         return { ...status, paused, reason };
       } catch (err) {

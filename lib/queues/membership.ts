@@ -4,6 +4,7 @@ import { appendAudit, type AuditEntry } from '../store/audit.ts';
 import { beginIntent, dropIntent } from '../store/intents.ts';
 import { withLock } from '../store/lock.ts';
 import type { Store } from '../store/redis.ts';
+import type { OwnChange, OwnChangeHook } from '../sync/own-changes.ts';
 import { authorize, type Authorization } from './allowlist.ts';
 import { listMemberRecords, recordChange, type MemberRecord } from './member-store.ts';
 import { localInterface } from './names.ts';
@@ -26,6 +27,8 @@ export interface QueueDeps {
   store: Store;
   log: Logger;
   limits: { toggleLimit: number; toggleWindowSec: number };
+  /** Told, after each successful record and under the lock, of the member events the change caused (lib/sync/own-changes.ts). */
+  ownChanges?: OwnChangeHook;
 }
 
 export interface ChangeRequest {
@@ -104,10 +107,13 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     const after = new Map(before);
     const undo: Array<() => Promise<unknown>> = [];
     const put: MemberRecord[] = [];
+    const caused: OwnChange[] = [];
     try {
       for (const queue of toAdd) {
         const a = auth.get(queue)!;
-        await addMember(pbx, { queue, interface: iface, penalty: a.penalty, memberName: a.name, paused: false });
+        if ((await addMember(pbx, { queue, interface: iface, penalty: a.penalty, memberName: a.name, paused: false })) === 'added') {
+          caused.push({ kind: 'added', queue, interface: iface, subject: req.number, paused: false });
+        }
         undo.push(() => removeMember(pbx, { queue, interface: iface }));
         after.set(queue, 'in');
         put.push({ queue, interface: iface, subject: req.number, kind: 'number', penalty: a.penalty, name: a.name, since: Date.now(), source: 'agentgate', paused: false, reason: '' });
@@ -121,6 +127,7 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
         }
         undo.push(() => addMember(pbx, { queue, interface: iface, penalty: m.penalty, memberName: m.name, paused: m.paused, reason: m.pausedReason || undefined }));
         after.set(queue, 'out');
+        if (outcome === 'removed') caused.push({ kind: 'removed', queue, interface: iface, subject: req.number, paused: false });
       }
       if (intentId) {
         await recordChange(store, {
@@ -153,6 +160,8 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
       throw err;
     }
 
+    // Recorded, lock still held: the events these changes caused need no reconcile.
+    deps.ownChanges?.(caused);
     const queues = req.queues.map((queue) => ({ queue, before: before.get(queue)!, after: after.get(queue)! }));
     return { state: summarize([...after.values()]), interface: iface, queues };
   });

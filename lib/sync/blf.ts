@@ -4,7 +4,9 @@
 // queue: INUSE logged in, NOT_INUSE logged out, BLF_PAUSED_STATE (ONHOLD by
 // default: most phones draw it apart from INUSE) while paused. The lamps follow
 // Asterisk's real membership, whatever changed it, because they are set from
-// what a reconcile reads back from Asterisk.
+// what a reconcile reads back from Asterisk, or, for the echo of agentgate's
+// own change, from what that change recorded once Asterisk accepted it
+// (own-changes.ts).
 import type { PausedLampState } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { deviceOf } from './identity.ts';

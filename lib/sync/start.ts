@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/redis.ts';
 import { Lamps } from './blf.ts';
+import { OwnChanges, type OwnChange } from './own-changes.ts';
 import { reconcile, type SyncDeps } from './reconcile.ts';
 import { resync, type ResyncReport } from './resync.ts';
 import { EventTracker } from './track-events.ts';
@@ -33,6 +34,8 @@ export interface SyncService {
   status(): SyncStatus;
   /** Stops listening and waits for the work under way. */
   stop(): Promise<void>;
+  /** agentgate's own recorded change will cause these member events: they set the lamps without a reconcile (own-changes.ts). */
+  expectOwn(changes: readonly OwnChange[]): void;
 }
 
 export interface StartSyncOptions {
@@ -68,9 +71,10 @@ export function startSync(o: StartSyncOptions): SyncService {
 
   const upNow = (): boolean => ami.connected && store.redis.status === 'ready';
 
+  const own = new OwnChanges();
   const tracker = new EventTracker({
-    settle: async (iface, queues) => {
-      await reconcile(deps, { interfaces: [iface], queues, mode: 'event', by: 'ami-event', lamps: true });
+    settle: async (iface, queues, events) => {
+      await reconcile(deps, { interfaces: [iface], queues, mode: 'event', by: 'ami-event', lamps: true, own: () => own.take(iface, events) });
     },
     onFailure: () => scheduleRetry(),
     log,
@@ -163,6 +167,9 @@ export function startSync(o: StartSyncOptions): SyncService {
       } while (loop);
     },
     status: () => ({ ...status }),
+    expectOwn: (changes) => {
+      if (!stopped && changes.length) own.expect(changes);
+    },
     async stop() {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
