@@ -102,15 +102,36 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     metrics,
     apiPort: api?.port,
     async stop() {
-      // /readyz answers 503 while the running sessions drain.
+      // /readyz answers 503 while the running sessions drain. The FastAGI
+      // server bounds its own drain (SHUTDOWN_GRACE_MS); every other part gets
+      // a few seconds, so a stuck part is named in the log and never keeps a
+      // stopping service alive.
       listening = false;
-      await api?.close();
+      const step = (name: string, work: Promise<unknown> | undefined) => bounded(log, name, work, STOP_STEP_MS);
+      await step('api', api?.close());
       await server.close();
-      await live.stop();
-      await sync.stop();
-      await health?.close();
-      await ami.close();
+      await step('live', live.stop());
+      await step('sync', sync.stop());
+      await step('health', health?.close());
+      await step('ami', ami.close());
       store.redis.disconnect();
     },
   };
+}
+
+const STOP_STEP_MS = 3000;
+
+async function bounded(log: Logger, name: string, work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    if ((await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late])) === 'late') {
+      log.warn({ part: name, ms }, 'part did not stop in time; stopping without it');
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
