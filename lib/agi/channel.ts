@@ -3,7 +3,7 @@
 // (reply.ts). A HANGUP notice only marks the channel dead: the dialogue goes on,
 // because Asterisk still answers GET/SET VARIABLE and EXEC on a dead channel
 // (agi-caller-hangup.log) and work such as a queue logout must still finish.
-import type { DingDongContext, DingDongResponse } from './ding-dong.ts';
+import type { AgiLink } from './ding-dong.ts';
 import {
   AgiClosedError,
   AgiDeadChannelError,
@@ -26,30 +26,35 @@ export interface AgiChannelOptions {
   onBusy?: (busy: boolean) => void;
 }
 
+const REPLY_CODE = /^\d{3}[ -]/;
+
 // Commands whose result=-1 means the caller hung up while they ran.
 const MEDIA = new Set(['EXEC', 'STREAM FILE', 'SAY DIGITS', 'GET DATA', 'ANSWER', 'WAIT FOR DIGIT']);
 
 export class AgiChannel {
   readonly request: AgiRequest;
-  readonly #ctx: DingDongContext;
+  readonly #link: AgiLink;
   readonly #timeoutMs: number;
   readonly #onBusy: ((busy: boolean) => void) | undefined;
   #tail: Promise<unknown> = Promise.resolve();
   #hungUp = false;
   #closed: AgiClosedError | undefined;
-  #inflight: ((err: Error) => void) | undefined;
+  /** The command in flight: told its reply, or why it has none. */
+  #inflight: ((outcome: { text: string } | { err: Error }) => void) | undefined;
 
-  constructor(ctx: DingDongContext, request: AgiRequest, options: AgiChannelOptions) {
-    this.#ctx = ctx;
+  constructor(link: AgiLink, request: AgiRequest, options: AgiChannelOptions) {
+    this.#link = link;
     this.request = request;
     this.#timeoutMs = options.commandTimeoutMs;
     this.#onBusy = options.onBusy;
-    this.#hungUp = ctx.hungUp;
-    ctx.on('hangup', () => {
+    this.#hungUp = link.hungUp;
+    link.on('hangup', () => {
       this.#hungUp = true;
     });
-    ctx.on('close', () => this.#close(new AgiClosedError()));
-    ctx.on('error', (err: Error) => this.#close(new AgiClosedError(`the AGI socket failed: ${err.message}`, { cause: err })));
+    // A reply with no command in flight answers nothing: it is dropped.
+    link.on('reply', (text) => this.#inflight?.({ text }));
+    link.on('close', () => this.#close(new AgiClosedError()));
+    link.on('error', (err) => this.#close(new AgiClosedError(`the AGI socket failed: ${err.message}`, { cause: err })));
   }
 
   /** True once Asterisk sent HANGUP, answered 511, or a media command returned result=-1. */
@@ -157,27 +162,28 @@ export class AgiChannel {
         // A late reply would be taken for the next command's: the dialogue cannot go on.
         this.#abort(new AgiClosedError(`the AGI session was closed after ${command} timed out`));
       }, timeoutMs);
-      this.#inflight = (err) => settle(err);
-      this.#onBusy?.(true);
-      this.#ctx.sendCommand(line).then(
-        (res) => {
-          try {
-            settle(undefined, this.#interpret(command, res));
-          } catch (err) {
-            settle(err as Error);
-            // A reply we cannot read leaves us unsure which command the next one answers.
-            if (err instanceof AgiProtocolError) this.#abort(new AgiClosedError(`the AGI session was closed after a bad reply to ${command}`));
+      this.#inflight = (outcome) => {
+        if ('err' in outcome) return settle(outcome.err);
+        try {
+          settle(undefined, this.#interpret(command, outcome.text));
+        } catch (err) {
+          settle(err as Error);
+          // A malformed reply leaves us unsure which command the next one answers. A line
+          // that is no reply at all (no status code) only fails this command, as it always did.
+          if (err instanceof AgiProtocolError && REPLY_CODE.test(outcome.text)) {
+            this.#abort(new AgiClosedError(`the AGI session was closed after a bad reply to ${command}`));
           }
-        },
-        (err: Error & { code?: string }) => settle(this.#fromDingDong(err)),
-      );
+        }
+      };
+      this.#onBusy?.(true);
+      this.#link.write(line);
     });
   }
 
-  #interpret(command: string, res: DingDongResponse): AgiReply {
+  #interpret(command: string, text: string): AgiReply {
     let reply: AgiReply;
     try {
-      reply = parseReply(res.raw, command);
+      reply = parseReply(text, command);
     } catch (err) {
       if (err instanceof AgiDeadChannelError) this.#hungUp = true;
       throw err;
@@ -186,21 +192,15 @@ export class AgiChannel {
     return reply;
   }
 
-  #fromDingDong(err: Error & { code?: string }): Error {
-    if (err.code === 'AGI_UNSAFE_VALUE') return new AgiUnsafeValueError(err.message);
-    if (err.code === 'AGI_PROTOCOL') return new AgiProtocolError(err.message);
-    return this.#closed ?? new AgiClosedError(err.message, { cause: err });
-  }
-
   #close(err: AgiClosedError): void {
     if (this.#closed) return;
     this.#closed = err;
-    this.#inflight?.(err);
+    this.#inflight?.({ err });
   }
 
   #abort(err: AgiClosedError): void {
     this.#close(err);
-    this.#ctx.socket.destroy();
+    this.#link.destroy();
   }
 }
 

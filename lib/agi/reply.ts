@@ -1,6 +1,6 @@
-// One Asterisk reply (as framed by the patched ding-dong: one line, or the lines
-// of a multi-line 520 or of data holding a line break) into a value or a typed
-// error. Formats from res_agi.c and the recordings in shared/asterisk:
+// One Asterisk reply (one line, or the lines of a multi-line 520 or of data
+// holding a line break, joined by framing.ts) into a value or a typed error.
+// Formats from res_agi.c and the recordings in shared/asterisk:
 //   200 result=1 (bar:baz)      200 result=0 endpos=11680     200 result= (timeout)
 //   510 Invalid or unknown command
 //   511 Command Not Permitted on a dead channel or intercept routine
@@ -26,6 +26,20 @@ export interface AgiReply {
 // The data is greedy: a value may itself hold ') ' or ')', and only a closing
 // parenthesis followed by nothing but key=value fields ends it.
 const RESULT = /^200 result=(\S*)(?: \(([\s\S]*)\))?((?: [A-Za-z_][A-Za-z0-9_]*=\S*)*)$/;
+const OPEN_DATA = /^200 result=\S* \(/;
+const USAGE_START = /^(\d{3})-/;
+
+/**
+ * Whether the lines received so far for one reply still lack its end: a
+ * `520-` usage block runs until its `520 ` line, and data in parentheses until
+ * it closes (GET VARIABLE of a caller name holding CR LF sends a line break).
+ */
+export function replyIsOpen(lines: readonly string[]): boolean {
+  const first = lines[0] ?? '';
+  const usage = USAGE_START.exec(first);
+  if (usage) return !(lines.at(-1) ?? '').startsWith(`${usage[1]} `);
+  return OPEN_DATA.test(first) && !RESULT.test(lines.join('\n'));
+}
 
 /** Parses a reply; 510, 511 and 520 throw their typed errors, anything unknown AgiProtocolError. */
 export function parseReply(text: string, command = 'the command'): AgiReply {

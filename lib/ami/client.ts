@@ -34,7 +34,7 @@ export interface AmiClientOptions {
   /** Deadline of every action (a list reply must be complete by then), and of the Login. */
   actionTimeoutMs: number;
   logger: Logger;
-  /** Login `Events:` value, default 'off'. Restart detection needs system events ('on', or a mask naming 'system'). */
+  /** Login `Events:` value, default 'off'. Restart detection needs system events ('on', or a mask naming 'system'); lib/ami/subscriptions.ts derives the service's. */
   events?: string;
   /** Reconnect back-off: between half and all of min(maxMs, minMs * 2^attempt). Default { minMs: 500, maxMs: 30000 }. */
   reconnect?: { minMs: number; maxMs: number };
@@ -86,6 +86,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     this.#log = opts.logger.child({ component: 'ami' });
     this.#pingIntervalMs = opts.pingIntervalMs ?? 20_000;
     this.#loginMask = opts.events ?? 'off';
+    // The library writes the Login itself: its values pass the same check as every action's.
+    toWireHeaders({ Username: opts.username, Secret: opts.secret, Events: this.#loginMask });
   }
 
   /** Logged in now. */

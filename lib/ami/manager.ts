@@ -1,5 +1,7 @@
 // The patched asterisk-manager (patches/asterisk-manager+0.2.0.patch), typed
-// for the few calls AmiClient makes. The library is CommonJS without types.
+// for the few calls AmiClient makes. The library is CommonJS without types. It
+// writes header values as given: headers.ts checks them first, every action's
+// and the Login's.
 import { createRequire } from 'node:module';
 
 /**
@@ -16,7 +18,7 @@ export interface RawList {
 
 /** An error the library detected itself (never a reply from Asterisk). */
 export interface LibraryError extends Error {
-  code?: 'AMI_TIMEOUT' | 'AMI_DISCONNECTED' | 'AMI_UNSAFE_HEADER' | 'AMI_AUTH' | 'AMI_DUPLICATE_ACTIONID' | string;
+  code?: 'AMI_TIMEOUT' | 'AMI_DISCONNECTED' | 'AMI_AUTH' | string;
   response?: RawMessage;
 }
 
@@ -35,7 +37,6 @@ export interface AsteriskManager {
   keepConnected(): void;
   disconnect(callback?: () => void): void;
   drop(): void;
-  isLoggedIn(): boolean;
 }
 
 export interface ManagerModule {

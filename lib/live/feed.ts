@@ -6,6 +6,7 @@
 // changes: nothing seen is lost, nothing unseen is invented. Agent identities
 // and refusals come from the audit trail (audit-tail.ts).
 import type { AmiClient, AmiClientEvents } from '../ami/client.ts';
+import { AMI_EVENT_FILTER } from '../ami/subscriptions.ts';
 import { listBindings, type AgentBinding } from '../agents/bindings.ts';
 import type { Logger } from '../log.ts';
 import type { AuditRecord } from '../store/audit.ts';
@@ -15,15 +16,14 @@ import type { AgentPresence, LiveEvent, Snapshot } from './events.ts';
 import type { LiveHub } from './hub.ts';
 import { digest, digests, lastOfEach, LiveModel, supersedeKey } from './model.ts';
 import { inScope, type Scope } from './scope.ts';
-import { numberOfInterface } from './words.ts';
+import { numberOfInterface } from '../asterisk/interfaces.ts';
 
 /**
- * The AMI events the model needs, as an AMI Filter (a regular expression over
- * the event text). It also lets through what the rest of agentgate listens
- * to: QueueMember* for lib/sync, FullyBooted and Shutdown for restart
- * detection. Filters add up, so another part may add its own.
+ * The AMI Filter the feed sets, so Asterisk sends only the events agentgate
+ * listens to. The connection, and so its filter, is shared by every part: the
+ * filter is derived in lib/ami/subscriptions.ts from what each part declares.
  */
-export const LIVE_AMI_FILTER = 'Event: (QueueMember|QueueCaller|AgentCalled|AgentConnect|AgentComplete|AgentRingNoAnswer|FullyBooted|Shutdown)';
+export const LIVE_AMI_FILTER = AMI_EVENT_FILTER;
 
 type FeedEvents = Pick<AmiClientEvents, 'connected' | 'disconnected' | 'event'>;
 

@@ -13,7 +13,7 @@ describe('reply parsing', () => {
     const lines = recordedReplyLines();
     expect(lines.length).toBeGreaterThan(50);
     for (const line of lines) {
-      if (line === 'HANGUP') continue; // framed away by the patched ding-dong, never a reply
+      if (line === 'HANGUP') continue; // a notice framing.ts tells apart, never a reply
       try {
         const r = parseReply(line);
         expect(r.code).toBe(200);

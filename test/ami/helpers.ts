@@ -59,3 +59,13 @@ export function header(record: Record<string, string>, name: string): string | u
   const key = Object.keys(record).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : record[key];
 }
+
+/**
+ * The bytes one action took on the wire, from the double's record of it: its
+ * "Name: value" lines with CR LF and the closing blank line, as the patched
+ * library writes them. What a Ping used as an ordering barrier adds to a
+ * byte count.
+ */
+export function wireBytes(record: Record<string, string>): number {
+  return Object.entries(record).reduce((n, [k, v]) => n + Buffer.byteLength(`${k}: ${v}\r\n`), 2);
+}

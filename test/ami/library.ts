@@ -13,6 +13,8 @@ export interface RawManager {
   login(cb?: (err?: any) => void): void;
   keepConnected(): void;
   disconnect(cb?: () => void): void;
+  /** Patched library only: logged in on the current connection. */
+  isLoggedIn?(): boolean;
 }
 
 type Factory = (port: number | undefined, host: string, user: string, secret: string, events: unknown, options?: unknown) => RawManager;

@@ -4,7 +4,8 @@
 // STREAM FILE agent-loginok + SAY DIGITS, or STREAM FILE agent-loggedoff.
 //
 //   floor-dingdong.ts dingdong   a bare ding-dong script (the patched package's
-//                                own server and Context, nothing of agentgate)
+//                                own server and Context, which hand over lines,
+//                                and the least reading of them; nothing of agentgate)
 //   floor-dingdong.ts agentgate  the same dialogue through agentgate's FastAGI
 //                                layer (server, session, channel), to split
 //                                the cost of b into protocol layer and work
@@ -18,11 +19,43 @@ import { serve } from '../support/child.ts';
 import { statsHandlers } from '../support/self-stats.ts';
 
 interface DingDongContext {
-  onEvent(name: 'variables'): Promise<Record<string, string>>;
-  setVariable(name: string, value: string): Promise<unknown>;
-  streamFile(file: string, escapeDigits: string): Promise<unknown>;
-  sayDigits(digits: string, escapeDigits: string): Promise<unknown>;
+  on(event: 'line', listener: (line: string) => void): unknown;
+  /** ding-dong's wrapper of the socket; it passes write() on to it. */
+  stream: { write(data: string): unknown };
   end(): Promise<void>;
+}
+
+// The patched Context hands over each line; this is the least a script can do
+// with them: the environment up to its empty line (values after the first ': '),
+// then one reply line per command, HANGUP notices skipped.
+function bare(context: DingDongContext): { env: Promise<Record<string, string>>; send(command: string): Promise<string> } {
+  const env: Record<string, string> = {};
+  let envDone: ((env: Record<string, string>) => void) | undefined;
+  let reply: ((line: string) => void) | undefined;
+  context.on('line', (line) => {
+    if (envDone) {
+      if (line === '') {
+        envDone(env);
+        envDone = undefined;
+      } else {
+        const at = line.indexOf(': ');
+        if (at > 0) env[line.slice(0, at)] = line.slice(at + 2);
+      }
+    } else if (line !== 'HANGUP' && line !== '') {
+      reply?.(line);
+    }
+  });
+  return {
+    env: new Promise((resolve) => {
+      envDone = resolve;
+    }),
+    send(command) {
+      return new Promise((resolve) => {
+        reply = resolve;
+        context.stream.write(`${command}\n`);
+      });
+    },
+  };
 }
 
 function outcome(env: Record<string, string>): { want: string; number: string; queues: string } {
@@ -32,16 +65,19 @@ function outcome(env: Record<string, string>): { want: string; number: string; q
 }
 
 async function dingDongToggle(context: DingDongContext): Promise<void> {
-  const { want, number, queues } = outcome(await context.onEvent('variables'));
-  await context.setVariable('AGENTGATE_RESULT', want);
-  await context.setVariable('QUEUESTAT', want);
-  await context.setVariable('AGENTGATE_NUMBER', number);
-  await context.setVariable('AGENTGATE_QUEUES', queues);
+  const agi = bare(context);
+  // Every argument quoted, as agentgate writes them: the floor holds b's very dialogue.
+  const run = (command: string, ...args: string[]) => agi.send([command, ...args.map((a) => `"${a}"`)].join(' '));
+  const { want, number, queues } = outcome(await agi.env);
+  await run('SET VARIABLE', 'AGENTGATE_RESULT', want);
+  await run('SET VARIABLE', 'QUEUESTAT', want);
+  await run('SET VARIABLE', 'AGENTGATE_NUMBER', number);
+  await run('SET VARIABLE', 'AGENTGATE_QUEUES', queues);
   if (want === 'LOGGEDIN') {
-    await context.streamFile('agent-loginok', '');
-    await context.sayDigits(number, '');
+    await run('STREAM FILE', 'agent-loginok', '');
+    await run('SAY DIGITS', number, '');
   } else {
-    await context.streamFile('agent-loggedoff', '');
+    await run('STREAM FILE', 'agent-loggedoff', '');
   }
   await context.end();
 }
