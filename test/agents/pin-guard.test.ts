@@ -3,6 +3,7 @@ import { PinLockedOutError } from '../../lib/agents/errors.ts';
 import { checkPinAllowed, clearCallerPinFailures, clearPinFailures, recordPinFailure } from '../../lib/agents/pin-guard.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
 
 const limits = { maxFailures: 3, lockoutSec: 60 };
 
@@ -80,7 +81,7 @@ describe('wrong-PIN guard', () => {
   });
 
   it('a lock-out lasts lockoutSec from the failure that caused it, while failures below the limit are forgotten after windowSec', async () => {
-    // One sleep serves three subjects with different limits, to keep the suite fast.
+    // One wait serves three subjects with different limits, to keep the suite fast.
     const short = { maxFailures: 2, lockoutSec: 1, windowSec: 1 };
     const longLock = { maxFailures: 2, lockoutSec: 60, windowSec: 1 };
     await recordPinFailure(store, { agentId: '1', caller: '500' }, short);
@@ -90,7 +91,14 @@ describe('wrong-PIN guard', () => {
     await recordPinFailure(store, { agentId: '2', caller: '600' }, { ...longLock, maxFailures: 3 });
     await expect(checkPinAllowed(store, { agentId: '1', caller: '501' }, short)).rejects.toBeInstanceOf(PinLockedOutError);
     await expect(checkPinAllowed(store, { agentId: '9', caller: '500' }, short)).rejects.toBeInstanceOf(PinLockedOutError);
-    await new Promise((r) => setTimeout(r, 1100));
+    // Wait for Redis to expire the short lock-out (agent 1, caller 500) and the window of agent 2 and caller 600.
+    const expiring = [
+      store.keys.pinFailures('agent', '1'),
+      store.keys.pinFailures('caller', '500'),
+      store.keys.pinFailures('agent', '2'),
+      store.keys.pinFailures('caller', '600'),
+    ];
+    await waitFor(async () => (await t.redis.exists(...expiring)) === 0, 'the 1 s lock-out and window to expire');
     await checkPinAllowed(store, { agentId: '1', caller: '500' }, short);
     const still = await checkPinAllowed(store, { agentId: '7', caller: '700' }, longLock).catch((e: unknown) => e);
     expect(still).toMatchObject({ code: 'PIN_LOCKED_OUT', scopes: ['agent', 'caller'] });

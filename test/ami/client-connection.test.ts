@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AmiConnectedInfo } from '../../lib/ami/client.ts';
 import * as E from '../../lib/ami/errors.ts';
-import { capturingLogger, next, sleep, waitFor } from './helpers.ts';
+import { capturingLogger, next, waitFor, wireBytes } from './helpers.ts';
 import { client, connected, double } from './setup.ts';
 
 describe('a dropped connection', () => {
@@ -11,10 +11,11 @@ describe('a dropped connection', () => {
     const c = await connected(ami, { actionTimeoutMs: 3000 });
     ami.stall(true);
     const started = Date.now();
+    const sent = ami.bytesReceived;
     const inFlight = c.queueStatus().catch((e: unknown) => e);
     const disconnected = next(c, 'disconnected', 1000);
     const reconnected = next(c, 'connected', 2000);
-    await sleep(20);
+    await waitFor(() => ami.bytesReceived > sent, 1000, 'the QueueStatus to reach Asterisk');
     ami.dropConnections();
     ami.stall(false);
     const err = await inFlight;
@@ -87,7 +88,10 @@ describe('a wrong secret', () => {
     expect(err).toBeInstanceOf(E.AmiAuthError);
     expect((err as E.AmiAuthError).code).toBe('AMI_AUTH_FAILED');
     expect((err as Error).message).toBe('Authentication failed');
-    await sleep(300);
+    // Asterisk closes after the failure; the library decides at that close
+    // whether to reconnect, and 'AMI reconnecting' is logged when it does.
+    await waitFor(() => ami.openConnections === 0, 1000, 'the refused connection to close');
+    expect(lines.filter((l) => l.msg === 'AMI reconnecting')).toEqual([]);
     expect(ami.connections).toBe(1);
     expect(reports).toBe(1);
     const errors = lines.filter((l) => l.level >= 50);
@@ -121,9 +125,11 @@ describe('header injection', () => {
       );
     }
     await expect(c.action({ Action: 'Ping', 'X\r\nAction': 'Command' })).rejects.toBeInstanceOf(E.AmiUnsafeHeaderError);
-    await sleep(30);
-    expect(ami.bytesReceived).toBe(before);
-    expect(ami.actions.filter((a) => a.Action !== 'Login')).toEqual([]);
+    // Ordering barrier: once a Ping is answered, whatever was written before it has been read.
+    await c.ping();
+    const ping = ami.actions.at(-1) ?? {};
+    expect(ami.bytesReceived - wireBytes(ping)).toBe(before);
+    expect(ami.actions.filter((a) => a.Action !== 'Login' && a !== ping)).toEqual([]);
     await c.ping();
   });
 });
@@ -195,7 +201,7 @@ describe('subscriptions', () => {
     c.on('event', (e) => seen.push(e.name));
     ami.addMember('8008', 'Local/1@x/n');
     ami.removeMember('8008', 'Local/1@x/n');
-    await sleep(30);
+    await c.ping(); // the events were written before the Ping's answer
     expect(seen).toEqual(['QueueMemberAdded']);
     expect(ami.actions.filter((a) => a.Action === 'Filter')).toHaveLength(2);
   });
@@ -206,15 +212,16 @@ describe('close()', () => {
     const ami = await double();
     const c = await connected(ami, { actionTimeoutMs: 3000 });
     ami.stall(true);
+    const sent = ami.bytesReceived;
     const pending = c.ping().catch((e: unknown) => e);
-    await sleep(10);
+    await waitFor(() => ami.bytesReceived > sent, 1000, 'the Ping to reach Asterisk');
     const before = ami.bytesReceived;
     await c.close();
     expect(await pending).toBeInstanceOf(E.AmiDisconnectedError);
     // The stalled peer swallowed the Logoff; close() did not wait past its short deadline.
     expect(ami.bytesReceived - before).toBeGreaterThan('Action: Logoff\r\nActionID: \r\n\r\n'.length);
     ami.stall(false);
-    await sleep(100);
+    await waitFor(() => ami.openConnections === 0, 1000, 'the connection to close');
     expect(ami.connections).toBe(1);
     expect(c.connected).toBe(false);
     await expect(c.ping()).rejects.toBeInstanceOf(E.AmiDisconnectedError);
@@ -227,7 +234,7 @@ describe('close()', () => {
     let disconnects = 0;
     c.on('disconnected', () => (disconnects += 1));
     await c.close();
-    await sleep(50);
+    await waitFor(() => ami.openConnections === 0, 1000, 'the connection to close');
     expect(ami.actions.at(-1)?.Action).toBe('Logoff');
     expect(disconnects).toBe(0);
     expect(ami.logins).toBe(1);
@@ -238,10 +245,11 @@ describe('connect()', () => {
   it('waits while Asterisk refuses connections, and resolves at the first login', async () => {
     const ami = await double();
     await ami.refuse(true);
-    const c = client(ami);
+    const { logger, lines } = capturingLogger();
+    const c = client(ami, { logger });
     let done = false;
     const p = c.connect().then(() => (done = true));
-    await sleep(100);
+    await waitFor(() => lines.filter((l) => l.msg === 'AMI reconnecting').length >= 2, 2000, 'two refused connects');
     expect(done).toBe(false);
     await ami.refuse(false);
     await p;

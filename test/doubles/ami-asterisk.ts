@@ -14,8 +14,16 @@ import net from 'node:net';
 export interface AmiDoubleOptions {
   username: string;
   secret: string;
-  /** Queue names, as in queues.conf. */
-  queues: string[];
+  /** Queues as in queues.conf: a name, or a name and its strategy (default ringall). */
+  queues: Array<string | { name: string; strategy?: string }>;
+  /**
+   * The dialplan contexts that exist. A member `Local/<exten>@<context>...`
+   * whose context is not among them reads Invalid (4), as chan_local reports a
+   * missing extension (ami-more.log). Default: every context exists.
+   */
+  contexts?: string[];
+  /** queues.conf persistentmembers: dynamic members are kept in astdb Queue/PersistentMembers/<queue>. Default true, as recorded. */
+  persistentMembers?: boolean;
   /** Delay before "Authentication failed" and the close (Asterisk: about 1000 ms). Default 50. */
   loginFailureDelayMs?: number;
   /** Write every reply and event in two reads, cut in the middle (possibly mid-line or mid-character). */
@@ -30,7 +38,7 @@ export interface AmiDoubleOptions {
   denyActions?: string[];
   /** Members from queues.conf (membership static). */
   staticMembers?: Array<{ queue: string; interface: string; name?: string; penalty?: number }>;
-  /** Output lines of Action: Command. Default: one line naming the command. */
+  /** Output lines of Action: Command. Default: `queue show` and `database show` as Asterisk prints them, else one line naming the command. */
   commandOutput?: (command: string) => string[];
   /** Fixed port (default: any free one). */
   port?: number;
@@ -72,6 +80,8 @@ export interface AmiDouble {
   readonly bytesReceived: number;
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** TCP connections open now (a client's close is seen here once its FIN is read). */
+  readonly openConnections: number;
   /** Successful logins so far. */
   readonly logins: number;
   /** Failed logins so far. */
@@ -207,6 +217,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     uptime: 60,
     restartDownMs: 100,
     denyActions: [] as string[],
+    persistentMembers: true,
     ...options,
   };
   const denied = new Set(opts.denyActions.map((a) => a.toLowerCase()));
@@ -230,7 +241,21 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   let port = opts.port ?? 0;
   let stopped = false;
 
-  for (const name of opts.queues) queues.set(name.toLowerCase(), { name, strategy: 'ringall', members: new Map(), callers: [], calls: new Map() });
+  for (const conf of opts.queues) {
+    const { name, strategy = 'ringall' } = typeof conf === 'string' ? { name: conf } : conf;
+    queues.set(name.toLowerCase(), { name, strategy, members: new Map(), callers: [], calls: new Map() });
+  }
+
+  // app_queue keeps queues in a hash container of 53 buckets keyed by
+  // ast_str_case_hash(name) and walks it bucket by bucket, so lists
+  // (QueueStatus, QueueSummary, queue show) come in hash order, not
+  // queues.conf order: 8009 before 8008, as recorded in ami-actions.log.
+  const queueHash = (name: string): number => {
+    let hash = 5381;
+    for (const ch of Buffer.from(name.toLowerCase(), 'latin1')) hash = (Math.imul(hash, 33) ^ ch) | 0;
+    return Math.abs(hash) % 53;
+  };
+  const queueList = (): Queue[] => [...queues.values()].sort((a, b) => queueHash(a.name) - queueHash(b.name));
 
   const uptime = (): number => Math.max(0, Math.floor((Date.now() - bootAt) / 1000));
 
@@ -327,7 +352,23 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     if (stateInterface.toLowerCase().startsWith('custom:')) {
       return DEVICE_STATES[deviceStates.get(stateInterface.toLowerCase()) ?? 'UNKNOWN'] ?? 0;
     }
+    const local = /^Local\/[^@]*@([^/]+)/i.exec(stateInterface);
+    if (local?.[1] && opts.contexts && !opts.contexts.some((c) => c.toLowerCase() === local[1]?.toLowerCase())) return 4;
     return 1;
+  }
+
+  // dump_queue_members(): after every change of a dynamic member, app_queue
+  // rewrites the queue's astdb entry, members joined with '|', each
+  // interface;penalty;paused;membername;stateinterface;reason;wrapuptime
+  // (the 'database show Queue' output in ami-actions.log); no member, no key.
+  function dumpQueueMembers(q: Queue): void {
+    if (!opts.persistentMembers) return;
+    const entries = [...q.members.values()]
+      .filter((m) => m.membership === 'dynamic')
+      .map((m) => [m.interface, m.penalty, m.paused ? 1 : 0, m.name, m.stateInterface, m.pausedReason, m.wrapuptime].join(';'));
+    const key = `Queue/PersistentMembers/${q.name}`;
+    if (entries.length === 0) astdb.delete(key);
+    else astdb.set(key, entries.join('|'));
   }
 
   function addMember(queue: string, iface: string, o: AddMemberOptions = {}): 'ok' | 'exists' | 'noqueue' {
@@ -355,6 +396,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       wrapuptime: 0,
     };
     q.members.set(iface.toLowerCase(), m);
+    dumpQueueMembers(q);
     broadcast('QueueMemberAdded', 'agent', memberBody(m));
     return 'ok';
   }
@@ -366,6 +408,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     if (!m) return 'missing';
     if (m.membership !== 'dynamic') return 'static';
     q.members.delete(iface.toLowerCase());
+    dumpQueueMembers(q);
     broadcast('QueueMemberRemoved', 'agent', memberBody(m));
     return 'ok';
   }
@@ -380,6 +423,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       m.paused = paused;
       m.pausedReason = paused ? reason : '';
       if (paused) m.lastPause = now();
+      dumpQueueMembers(q);
       broadcast('QueueMemberPause', 'agent', memberBody(m));
     }
     return found;
@@ -446,7 +490,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     const id = idLine(h);
     const out: string[] = [listStart(h, 'Queue status will follow')];
     let items = 0;
-    for (const q of queues.values()) {
+    for (const q of queueList()) {
       if (queueFilter && q.name.toLowerCase() !== queueFilter.toLowerCase()) continue;
       out.push(
         `Event: QueueParams${CRLF}Queue: ${q.name}${CRLF}Max: 0${CRLF}Strategy: ${q.strategy}${CRLF}Calls: ${q.callers.length}${CRLF}` +
@@ -483,7 +527,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     const queueFilter = h.get('Queue') ?? '';
     const out: string[] = [listStart(h, 'Queue summary will follow')];
     let items = 0;
-    for (const q of queues.values()) {
+    for (const q of queueList()) {
       if (queueFilter && q.name.toLowerCase() !== queueFilter.toLowerCase()) continue;
       let loggedIn = 0;
       let available = 0;
@@ -500,6 +544,65 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     }
     out.push(listComplete(h, 'QueueSummaryComplete', items));
     write(s, out.join(''));
+  }
+
+  // ---- CLI commands, as Action: Command returns their lines ----------------
+
+  const DEVICE_STATE_TEXT = ['Unknown', 'Not in use', 'In use', 'Busy', 'Invalid', 'Unavailable', 'Ringing', 'Ring+Inuse', 'On Hold'];
+
+  // print_queue() of app_queue.c, colours off (the recorded AMI output has none).
+  function queueShow(name: string | undefined): string[] {
+    const list = queueList().filter((q) => !name || q.name.toLowerCase() === name.toLowerCase());
+    if (list.length === 0) return [name ? `No such queue: ${name}.` : 'No queues.'];
+    const t = now();
+    const out: string[] = [];
+    for (const q of list) {
+      out.push(
+        `${q.name} has ${q.callers.length} calls (max unlimited) in '${q.strategy}' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0%, SL2:0.0% within 0s`,
+      );
+      if (q.members.size === 0) out.push('   No Members');
+      else out.push('   Members: ');
+      for (const m of q.members.values()) {
+        let line = `      ${m.name}`;
+        if (m.name.toLowerCase() !== m.interface.toLowerCase()) {
+          line += ` (${m.interface}${m.stateInterface && m.stateInterface !== m.interface ? ` from ${m.stateInterface}` : ''})`;
+        }
+        if (m.penalty) line += ` with penalty ${m.penalty}`;
+        line += ` (ringinuse ${m.ringinuse ? 'enabled' : 'disabled'})`;
+        if (m.membership === 'dynamic') line += ' (dynamic)';
+        if (m.inCall) line += ' (in call)';
+        if (m.paused) line += ` (paused${m.pausedReason ? `:${m.pausedReason}` : ''} was ${t - m.lastPause} secs ago)`;
+        line += ` (${DEVICE_STATE_TEXT[m.status] ?? 'Unknown'})`;
+        line += m.callsTaken ? ` has taken ${m.callsTaken} calls (last was ${t - m.lastCall} secs ago)` : ' has taken no calls yet';
+        out.push(`${line} (login was ${t - m.loginTime} secs ago)`);
+      }
+      if (q.callers.length === 0) out.push('   No Callers');
+      else out.push('   Callers: ');
+      q.callers.forEach((c, i) => {
+        const wait = Math.floor((Date.now() - c.joinedAt) / 1000);
+        out.push(`      ${i + 1}. ${c.channel} (wait: ${Math.floor(wait / 60)}:${String(wait % 60).padStart(2, '0')}, prio: 0)`);
+      });
+      out.push('');
+    }
+    // The recorded output ends with a second empty line.
+    out.push('');
+    return out;
+  }
+
+  // handle_cli_database_show() of main/db.c: keys under /family[/key], in key order.
+  function databaseShow(family: string | undefined, key: string | undefined): string[] {
+    const prefix = family === undefined ? '' : key === undefined ? `/${family}` : `/${family}/${key}`;
+    const rows = [...astdb.entries()].map(([k, v]) => [`/${k}`, v] as const).filter(([k]) => `${k}/`.startsWith(`${prefix}/`));
+    rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return [...rows.map(([k, v]) => `${k.padEnd(50)}: ${v.padEnd(25)}`), `${rows.length} results found.`];
+  }
+
+  function cliOutput(command: string): string[] {
+    const argv = command.trim().split(/\s+/);
+    const [verb, noun] = [argv[0]?.toLowerCase(), argv[1]?.toLowerCase()];
+    if (verb === 'queue' && noun === 'show') return queueShow(argv[2]);
+    if (verb === 'database' && noun === 'show') return databaseShow(argv[2], argv[3]);
+    return [`${command}: done`];
   }
 
   function login(s: Session, h: ReceivedHeaders): void {
@@ -679,7 +782,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       case 'command': {
         const command = h.get('Command') ?? '';
         if (!command) return fail(s, h, 'No command provided');
-        const lines = opts.commandOutput ? opts.commandOutput(command) : [`${command}: done`];
+        const lines = opts.commandOutput ? opts.commandOutput(command) : cliOutput(command);
         return reply(s, h, 'Success', ['Message: Command output follows', ...lines.map((l) => `Output: ${l}`)]);
       }
       default:
@@ -794,6 +897,9 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     get connections() {
       return connections;
     },
+    get openConnections() {
+      return sessions.size;
+    },
     get logins() {
       return logins;
     },
@@ -814,6 +920,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       const m = q?.members.get(iface.toLowerCase());
       if (!q || !m) throw new Error(`removeMember ${queue} ${iface}: not there`);
       q.members.delete(iface.toLowerCase());
+      dumpQueueMembers(q);
       broadcast('QueueMemberRemoved', 'agent', memberBody(m));
     },
     pauseMember(queue, iface, paused, reason) {
@@ -907,6 +1014,8 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       sessions.clear();
       for (const q of queues.values()) {
         for (const [key, m] of q.members) if (m.membership === 'dynamic' && !o.keepMembers) q.members.delete(key);
+        // Members not kept are gone from astdb too, so what is stored never disagrees with QueueStatus.
+        dumpQueueMembers(q);
         // A restart hangs up every call.
         q.callers = [];
         q.calls.clear();

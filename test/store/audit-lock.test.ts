@@ -39,8 +39,12 @@ describe('per-subject lock', () => {
   });
 
   it('gives up with BusyError when the holder does not finish in time', async () => {
-    const held = withLock(store, 'n2', () => new Promise((r) => setTimeout(r, 300)));
+    // The holder finishes only when the test lets it, however long giving up takes.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held = withLock(store, 'n2', () => gate);
     await expect(withLock(store, 'n2', async () => 1, { waitMs: 50 })).rejects.toBeInstanceOf(BusyError);
+    release();
     await held;
   });
 
