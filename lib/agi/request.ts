@@ -1,15 +1,21 @@
 // What a script needs to know about the call, from the parsed environment.
-// `AGI(agi://host/queue-toggle?queue=8008,arg1)` gives agi_network_script
-// `queue-toggle?queue=8008` (query kept, recorded in agi-session.log) and agi_arg_1.
+// Asterisk's AGI() splits its argument at every comma before the URL is sent:
+// `AGI(agi://host/queue-toggle?queue=8008,8009)` arrives as agi_network_script
+// `queue-toggle?queue=8008` and agi_arg_1 `8009` (agi-session.log records the
+// split). agentgate's scripts take no positional arguments, so what follows a
+// query string is that query string, cut: it is put back together here, once,
+// and `queue=8008,8009` means both queues. A value the split mangled in a way
+// that cannot be put back (quotes or backslashes Asterisk removed) is then
+// refused by the script's own checks, before anything is changed.
 import { BadParamsError } from '../errors.ts';
 import { argsFromEnvironment } from './environment.ts';
 
 export interface AgiRequest {
   /** 'queue-toggle' */
   script: string;
-  /** From the query string, percent-decoded. */
+  /** From the query string as the dialplan wrote it (split arguments rejoined), percent-decoded. */
   params: Record<string, string>;
-  /** agi_arg_1..N */
+  /** agi_arg_1..N, as Asterisk sent them. */
   args: string[];
   /** All agi_* values, whole. */
   env: Record<string, string>;
@@ -57,12 +63,18 @@ function scriptSpec(env: Record<string, string>): string {
   return m?.[1] ?? '';
 }
 
+/** `s?queue=8008` and ['8009&prompts=no'] -> `s?queue=8008,8009&prompts=no`: the URL as the dialplan wrote it. */
+export function rejoinSplitQuery(spec: string, args: readonly string[]): string {
+  return args.length > 0 && spec.includes('?') ? [spec, ...args].join(',') : spec;
+}
+
 /**
  * Builds the request. Never throws: bad query parameters come back as `error`
  * (with `params` empty) so the router can still answer the dialplan.
  */
 export function buildRequest(env: Record<string, string>, remoteAddress: string): { request: AgiRequest; error?: BadParamsError } {
-  const spec = scriptSpec(env);
+  const args = argsFromEnvironment(env);
+  const spec = rejoinSplitQuery(scriptSpec(env), args);
   let parsed: { script: string; params: Record<string, string> };
   let error: BadParamsError | undefined;
   try {
@@ -75,7 +87,7 @@ export function buildRequest(env: Record<string, string>, remoteAddress: string)
   const request: AgiRequest = {
     script: parsed.script,
     params: parsed.params,
-    args: argsFromEnvironment(env),
+    args,
     env,
     callerId: env.agi_callerid ?? '',
     callerIdName: env.agi_calleridname ?? '',

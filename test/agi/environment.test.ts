@@ -102,7 +102,8 @@ describe('the request a script sees', () => {
     expect(error).toBeUndefined();
     expect(request).toMatchObject({
       script: 'capture',
-      params: { queue: '8008', x: 'a:b' },
+      // AGI(agi://…/capture?queue=8008&x=a:b,arg1,arg 2,a:b): the commas split the query string, which is put back whole.
+      params: { queue: '8008', x: 'a:b,arg1,arg 2,a:b' },
       args: ['arg1', 'arg 2', 'a:b'],
       callerId: '79112223344',
       callerIdName: 'Ivan: Petrov',
@@ -120,6 +121,18 @@ describe('the request a script sees', () => {
     expect(error).toBeInstanceOf(BadParamsError);
     expect(request.script).toBe('queue-toggle');
     expect(request.params).toEqual({});
+  });
+
+  it('puts back a query string that AGI() split at its commas: queue=8008,8009 means both queues', () => {
+    const split = (script: string, ...args: string[]) =>
+      buildRequest({ agi_network_script: script, ...Object.fromEntries(args.map((a, i) => [`agi_arg_${i + 1}`, a])) }, '').request.params;
+    expect(split('queue-toggle?queue=8008', '8009')).toEqual({ queue: '8008,8009' });
+    expect(split('queue-toggle?queue=8008', '8009&prompts=no')).toEqual({ queue: '8008,8009', prompts: 'no' });
+    expect(split('queue-toggle?prompts=no&queue=8008', '8009', '8010')).toEqual({ prompts: 'no', queue: '8008,8009,8010' });
+    // Percent-encoded commas (URIENCODE in the dialplan) need no rejoining.
+    expect(split('queue-toggle?queue=8008%2C8009')).toEqual({ queue: '8008,8009' });
+    // No query string: the arguments are left as arguments.
+    expect(buildRequest({ agi_network_script: 'queue-status', agi_arg_1: 'x' }, '').request).toMatchObject({ params: {}, args: ['x'] });
   });
 
   it('falls back to agi_request when agi_network_script is absent', () => {
