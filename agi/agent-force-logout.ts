@@ -13,17 +13,15 @@
 //   AGENTGATE_REMOVED  how many queue members were removed
 // Prompts (unless prompts=no): agent-loggedoff; agent-incorrect.
 import type { AgiScript } from '../lib/agi/router.ts';
-import { answer } from '../lib/caller-reply.ts';
-import { agentDeps } from '../lib/agents/deps.ts';
+import { answer } from '../lib/scripts/reply.ts';
 import { forceLogoutAgent } from '../lib/agents/force-logout.ts';
-import { askAgentIdRepeatedly } from '../lib/agents/pin-entry.ts';
-import { forceLogoutReply } from '../lib/agents/replies.ts';
-import { agentParam, callerOrigin } from '../lib/agents/request.ts';
-import type { Services } from '../lib/services.ts';
+import { askAgentIdRepeatedly } from '../lib/scripts/pin-entry.ts';
+import { forceLogoutReply } from '../lib/scripts/agent-replies.ts';
+import { agentParam, callerOrigin } from '../lib/scripts/agent-request.ts';
+import { agentDeps, type Services } from '../lib/services.ts';
 
-export default (svc: Services): AgiScript => async (ch, log) => {
-  await answer(ch, log, async () => {
+export default (svc: Services): AgiScript => (ch, log) =>
+  answer(ch, log, async () => {
     const agentId = agentParam(ch.request) ?? (await askAgentIdRepeatedly(ch));
     return forceLogoutReply(await forceLogoutAgent(agentDeps(svc, log), { agentId, origin: callerOrigin(ch.request, svc) }));
   });
-};

@@ -19,19 +19,17 @@
 // here, or PHONE_TAKEN), agent-incorrect (BAD_PIN, PIN_LOCKED_OUT). prompts=no
 // silences these result prompts only; the ID and PIN dialogue always plays.
 import type { AgiScript } from '../lib/agi/router.ts';
-import { answer } from '../lib/caller-reply.ts';
-import { agentDeps } from '../lib/agents/deps.ts';
-import { identifyAgent } from '../lib/agents/identify.ts';
+import { answer } from '../lib/scripts/reply.ts';
+import { identifyAgent } from '../lib/scripts/identify.ts';
 import { loginAgent } from '../lib/agents/login.ts';
-import { loginReply } from '../lib/agents/replies.ts';
-import { readAgentRequest } from '../lib/agents/request.ts';
-import type { Services } from '../lib/services.ts';
+import { loginReply } from '../lib/scripts/agent-replies.ts';
+import { readAgentRequest } from '../lib/scripts/agent-request.ts';
+import { agentDeps, type Services } from '../lib/services.ts';
 
-export default (svc: Services): AgiScript => async (ch, log) => {
-  await answer(ch, log, async () => {
+export default (svc: Services): AgiScript => (ch, log) =>
+  answer(ch, log, async () => {
     const deps = agentDeps(svc, log);
     const req = readAgentRequest(ch.request, svc);
     const who = await identifyAgent(ch, deps, req);
     return loginReply(await loginAgent(deps, { agentId: who.agentId, phone: req.phone, context: req.context, origin: req.origin }));
   });
-};

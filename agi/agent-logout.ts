@@ -12,19 +12,17 @@
 //   AGENTGATE_QUEUES  empty
 // Prompts (unless prompts=no): agent-loggedoff; agent-incorrect.
 import type { AgiScript } from '../lib/agi/router.ts';
-import { answer } from '../lib/caller-reply.ts';
-import { agentDeps } from '../lib/agents/deps.ts';
-import { identifyAgent } from '../lib/agents/identify.ts';
+import { answer } from '../lib/scripts/reply.ts';
+import { identifyAgent } from '../lib/scripts/identify.ts';
 import { logoutAgent } from '../lib/agents/logout.ts';
-import { logoutReply } from '../lib/agents/replies.ts';
-import { readAgentRequest } from '../lib/agents/request.ts';
-import type { Services } from '../lib/services.ts';
+import { logoutReply } from '../lib/scripts/agent-replies.ts';
+import { readAgentRequest } from '../lib/scripts/agent-request.ts';
+import { agentDeps, type Services } from '../lib/services.ts';
 
-export default (svc: Services): AgiScript => async (ch, log) => {
-  await answer(ch, log, async () => {
+export default (svc: Services): AgiScript => (ch, log) =>
+  answer(ch, log, async () => {
     const deps = agentDeps(svc, log);
     const req = readAgentRequest(ch.request, svc);
     const who = await identifyAgent(ch, deps, req);
     return logoutReply(await logoutAgent(deps, { agentId: who.agentId, origin: req.origin }));
   });
-};

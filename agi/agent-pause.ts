@@ -14,20 +14,18 @@
 // Prompts (unless prompts=no): dictate/pause then activated or de-activated; agent-loggedoff
 // when not logged in.
 import type { AgiScript } from '../lib/agi/router.ts';
-import { answer } from '../lib/caller-reply.ts';
-import { agentDeps } from '../lib/agents/deps.ts';
-import { identifyAgent } from '../lib/agents/identify.ts';
-import { pauseAgent, readPauseParams } from '../lib/agents/pause.ts';
-import { pauseReply } from '../lib/agents/replies.ts';
-import { readAgentRequest } from '../lib/agents/request.ts';
-import type { Services } from '../lib/services.ts';
+import { answer } from '../lib/scripts/reply.ts';
+import { identifyAgent } from '../lib/scripts/identify.ts';
+import { pauseAgent } from '../lib/agents/pause.ts';
+import { pauseReply } from '../lib/scripts/agent-replies.ts';
+import { readAgentRequest, readPauseParams } from '../lib/scripts/agent-request.ts';
+import { agentDeps, type Services } from '../lib/services.ts';
 
-export default (svc: Services): AgiScript => async (ch, log) => {
-  await answer(ch, log, async () => {
+export default (svc: Services): AgiScript => (ch, log) =>
+  answer(ch, log, async () => {
     const deps = agentDeps(svc, log);
     const req = readAgentRequest(ch.request, svc);
     const params = readPauseParams(ch.request.params);
     const who = await identifyAgent(ch, deps, req);
     return pauseReply(who.agentId, await pauseAgent(deps, { agentId: who.agentId, ...params, origin: req.origin }));
-  }, (result) => ({ AGENTSTATUS: result }));
-};
+  }, (word) => ({ AGENTSTATUS: word }));

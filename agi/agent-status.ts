@@ -11,20 +11,19 @@
 //   AGENTGATE_PAUSED_QUEUES queues where it is paused
 //   AGENTGATE_PAUSE_REASON  Asterisk's pause reason, or empty
 import type { AgiScript } from '../lib/agi/router.ts';
-import { answer } from '../lib/caller-reply.ts';
+import { answer } from '../lib/scripts/reply.ts';
 import { getPhoneAgent } from '../lib/agents/bindings.ts';
-import { statusReply } from '../lib/agents/replies.ts';
-import { agentParam } from '../lib/agents/request.ts';
+import { statusReply } from '../lib/scripts/agent-replies.ts';
+import { agentParam } from '../lib/scripts/agent-request.ts';
 import { agentStatus } from '../lib/agents/status.ts';
 import { canonicalNumber } from '../lib/numbers.ts';
 import type { Services } from '../lib/services.ts';
 
-export default (svc: Services): AgiScript => async (ch, log) => {
-  await answer(ch, log, async () => {
+export default (svc: Services): AgiScript => (ch, log) =>
+  answer(ch, log, async () => {
     const agentId = agentParam(ch.request) ?? (await getPhoneAgent(svc.store, canonicalNumber(ch.request.callerId, svc.numbers)));
     if (agentId === null) return statusReply('', { status: 'LOGGEDOUT', pausedReason: '', queues: [], pausedQueues: [] });
     const st = await agentStatus({ pbx: svc.ami, store: svc.store }, agentId);
     log.info({ agent: agentId, outcome: st.status }, 'agent status');
     return statusReply(agentId, st);
-  }, (result) => ({ AGENTSTATUS: result }));
-};
+  }, (word) => ({ AGENTSTATUS: word }));

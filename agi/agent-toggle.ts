@@ -12,19 +12,18 @@
 //   AGENTGATE_MOVED_FROM  LOGGEDIN only: the phone it was moved from, or empty
 // Prompts (unless prompts=no): as agent-login and agent-logout.
 import type { AgiScript } from '../lib/agi/router.ts';
-import { answer } from '../lib/caller-reply.ts';
-import { agentDeps } from '../lib/agents/deps.ts';
-import { identifyAgent } from '../lib/agents/identify.ts';
-import { loginReply, logoutReply } from '../lib/agents/replies.ts';
-import { readAgentRequest } from '../lib/agents/request.ts';
+import { answer } from '../lib/scripts/reply.ts';
+import { identifyAgent } from '../lib/scripts/identify.ts';
+import { loginReply, logoutReply } from '../lib/scripts/agent-replies.ts';
+import { readAgentRequest } from '../lib/scripts/agent-request.ts';
 import { toggleAgent } from '../lib/agents/toggle.ts';
-import type { Services } from '../lib/services.ts';
+import { agentDeps, type Services } from '../lib/services.ts';
 
-export default (svc: Services): AgiScript => async (ch, log) => {
-  await answer(ch, log, async () => {
+export default (svc: Services): AgiScript => (ch, log) =>
+  answer(ch, log, async () => {
     const deps = agentDeps(svc, log);
     const req = readAgentRequest(ch.request, svc);
-    const res = await toggleAgent(deps, await identifyAgent(ch, deps, req), req);
+    const who = await identifyAgent(ch, deps, req);
+    const res = await toggleAgent(deps, { agentId: who.agentId, boundHere: who.via === 'binding', phone: req.phone, context: req.context, origin: req.origin });
     return res.op === 'login' ? loginReply(res.login) : logoutReply(res.logout);
   });
-};

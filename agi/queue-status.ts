@@ -4,13 +4,13 @@
 // NOQUEUES, or REFUSED/ERROR), AGENTGATE_QUEUES (dynamic memberships),
 // AGENTGATE_STATIC_QUEUES and AGENTGATE_PAUSED_QUEUES.
 import type { AgiScript } from '../lib/agi/router.ts';
-import { answer } from '../lib/caller-reply.ts';
-import { readQueueRequest } from '../lib/queues/request.ts';
+import { answer } from '../lib/scripts/reply.ts';
+import { readQueueRequest } from '../lib/scripts/queue-request.ts';
 import { memberStatus } from '../lib/queues/status.ts';
 import type { Services } from '../lib/services.ts';
 
-export default (svc: Services): AgiScript => async (ch, log) => {
-  await answer(ch, log, async () => {
+export default (svc: Services): AgiScript => (ch, log) =>
+  answer(ch, log, async () => {
     const req = readQueueRequest(ch.request, svc, { queueRequired: false });
     const st = await memberStatus(svc.ami, req.interface, req.queuesNamed ? req.queues : undefined);
     log.info({ outcome: st.stat, number: req.number, queues: st.dynamic }, 'queue status');
@@ -21,5 +21,4 @@ export default (svc: Services): AgiScript => async (ch, log) => {
       },
       prompts: [],
     };
-  }, (result) => ({ QUEUESTAT: result }));
-};
+  }, (word) => ({ QUEUESTAT: word }));

@@ -1,6 +1,6 @@
 import { reapplyCompatGlobals } from './agents/compat-globals.ts';
-import { agentDeps } from './agents/deps.ts';
 import { AmiClient } from './ami/client.ts';
+import { AMI_EVENT_MASK } from './ami/subscriptions.ts';
 import { createFastAgiServer } from './agi/server.ts';
 import { startApi, type ApiServer } from './api/server.ts';
 import type { Config } from './config.ts';
@@ -12,8 +12,8 @@ import { SseStreams } from './live/sse.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { compileNumberRules } from './numbers.ts';
-import { loadScripts } from './scripts.ts';
-import type { Services } from './services.ts';
+import { routes } from '../agi/routes.ts';
+import { agentDeps, type Services } from './services.ts';
 import { openStore } from './store/redis.ts';
 import { startSync, type SyncService } from './sync/start.ts';
 
@@ -33,10 +33,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-// Member events (agent class) for live tracking; FullyBooted and Shutdown
-// (system class) for restart detection and the re-sync after a boot.
-const AMI_EVENTS = 'system,agent';
-
 /**
  * Builds every part by hand, in one place, and starts them. The FastAGI port
  * opens even when Asterisk or Redis is not there yet: callers then get a clear
@@ -45,7 +41,7 @@ const AMI_EVENTS = 'system,agent';
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen, logger: log.child({ part: 'redis' }) });
   const metrics = createMetrics();
-  const ami = new AmiClient({ ...config.ami, events: AMI_EVENTS, logger: log.child({ part: 'ami' }), onAction: (a) => metrics.amiAction(a) });
+  const ami = new AmiClient({ ...config.ami, events: AMI_EVENT_MASK, logger: log.child({ part: 'ami' }), onAction: (a) => metrics.amiAction(a) });
   const svc: Services = { config, ami, store, numbers: compileNumberRules(config.numbers), log };
   const sync = startSync({
     ami,
@@ -68,7 +64,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   metrics.watch({ ami, store, live, streams });
   ami.start();
   const server = createFastAgiServer({
-    config: config.fastagi, logger: log.child({ part: 'fastagi' }), scripts: await loadScripts(svc), onSessionEnd: (e) => metrics.fastagiSession(e),
+    config: config.fastagi, logger: log.child({ part: 'fastagi' }), scripts: routes(svc), onSessionEnd: (e) => metrics.fastagiSession(e),
   });
   const { port } = await server.listen();
   let listening = true;

@@ -18,7 +18,7 @@ export interface Metrics {
   readonly contentType: string;
   /** The exposition text: this app's metrics and the process's. */
   text(): Promise<string>;
-  fastagiSession(s: { script: string; outcome: string; ms: number }): void;
+  fastagiSession(s: { script: string; outcome: string; code?: string; ms: number }): void;
   amiAction(a: { action: string; ms: number; error?: { code?: string } }): void;
   apiRequest(r: { method: string; route: string; status: number; ms: number }): void;
   /** Where the gauges read from; call once the parts exist. */
@@ -42,7 +42,7 @@ export function createMetrics(): Metrics {
   const src: MetricSources = {};
   const registers = [registry];
 
-  const sessions = new Counter({ name: 'agentgate_fastagi_sessions_total', help: 'FastAGI sessions by script and outcome', labelNames: ['script', 'outcome'], registers });
+  const sessions = new Counter({ name: 'agentgate_fastagi_sessions_total', help: 'FastAGI sessions by script, outcome (ok, refused, error, hangup, ...) and the code the dialplan was given (empty when ok)', labelNames: ['script', 'outcome', 'code'], registers });
   const sessionSeconds = new Histogram({
     name: 'agentgate_fastagi_session_duration_seconds', help: 'FastAGI session duration (prompts and keyed digits included)', labelNames: ['script'],
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers,
@@ -114,7 +114,7 @@ export function createMetrics(): Metrics {
       return (await registry.metrics()) + (await processMetrics().metrics());
     },
     fastagiSession(s) {
-      sessions.inc({ script: s.script, outcome: s.outcome });
+      sessions.inc({ script: s.script, outcome: s.outcome, code: s.code ?? '' });
       sessionSeconds.observe({ script: s.script }, s.ms / 1000);
     },
     amiAction(a) {

@@ -1,12 +1,15 @@
+// Everything the scripts, the CLI and the API share, built once in main, and
+// the per-call dependencies each domain verb takes, cut from it. The domain
+// never imports this: it is given its deps.
+import type { AgentDeps } from './agents/deps.ts';
 import type { AmiClient } from './ami/client.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { OwnChangeHook } from './members/change.ts';
 import type { NumberRules } from './numbers.ts';
 import type { QueueDeps } from './queues/membership.ts';
 import type { Store } from './store/redis.ts';
-import type { OwnChangeHook } from './sync/own-changes.ts';
 
-/** Everything the scripts, the CLI and the API share, built once in main. */
 export interface Services {
   config: Config;
   ami: AmiClient;
@@ -23,6 +26,17 @@ export function queueDeps(svc: Services, log: Logger = svc.log): QueueDeps {
     store: svc.store,
     log,
     limits: { toggleLimit: svc.config.queues.toggleLimit, toggleWindowSec: svc.config.queues.toggleWindowSec },
+    ownChanges: svc.ownChanges,
+  };
+}
+
+export function agentDeps(svc: Services, log: Logger = svc.log): AgentDeps {
+  return {
+    pbx: svc.ami,
+    store: svc.store,
+    log,
+    compatGlobals: svc.config.agents.compatGlobals,
+    pinLimits: { maxFailures: svc.config.agents.pinMaxFailures, lockoutSec: svc.config.agents.pinLockoutSec },
     ownChanges: svc.ownChanges,
   };
 }

@@ -1,10 +1,11 @@
 // Agent accounts in Redis: one hash per agent (name, pinHash, queues JSON,
 // mobile, createdAt) and a set of ids for listing. The PIN hash never leaves
 // this module; callers get AgentAccount and ask verifyAgentPin.
-import { storeOp, type Store } from '../store/redis.ts';
+import { runLua } from '../store/lua.ts';
+import { execTx, readHashesOfSet, storeOp, type Store } from '../store/redis.ts';
 import { AgentExistsError, AgentNotFoundError } from './errors.ts';
 import { DEFAULT_PIN_HASH, hashPin, needsRehash, verifyPin, type PinHashParams } from './pin.ts';
-import { validateAgentId, validateAgentName, validateMobile, validateQueues, type QueuePenalty } from './validate.ts';
+import { validateAgentId, validateAgentName, validateMobile, validateQueues, type QueuePenalty } from '../validate.ts';
 
 export interface AgentAccount {
   id: string;
@@ -28,32 +29,8 @@ export interface AccountOptions {
   pinHash?: PinHashParams;
 }
 
-// KEYS[1] agent hash, KEYS[2] set of agent ids. ARGV[1] id, ARGV[2..] field/value pairs.
-// Returns 1 when created, 0 when the agent already exists (nothing written).
-const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('SADD', KEYS[2], ARGV[1])
-return 1`;
 
-// Changes fields only while the agent exists, so an update racing a delete
-// cannot leave behind a half record without a name or PIN.
-// KEYS[1] agent hash. ARGV[1] n, ARGV[2..n+1] fields to delete, then field/value pairs to set.
-// Returns 1 when changed, 0 when the agent does not exist.
-const UPDATE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local n = tonumber(ARGV[1])
-for i = 2, n + 1 do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = n + 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return 1`;
 
-// Replaces the PIN hash only if it is still the one that was verified, so a
-// re-hash after login cannot undo a PIN change made meanwhile.
-// KEYS[1] agent hash. ARGV[1] old hash, ARGV[2] new hash. Returns 1 when replaced, 0 otherwise.
-const REHASH = `
-if redis.call('HGET', KEYS[1], 'pinHash') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'pinHash', ARGV[2])
-return 1`;
 
 function toAccount(id: string, h: Record<string, string>): AgentAccount | null {
   if (h.name === undefined || h.pinHash === undefined) return null;
@@ -69,7 +46,7 @@ function toAccount(id: string, h: Record<string, string>): AgentAccount | null {
 }
 
 async function update(store: Store, id: string, del: string[], set: string[]): Promise<void> {
-  const done = await storeOp('agent update', () => store.redis.eval(UPDATE, 1, store.keys.agent(id), String(del.length), ...del, ...set));
+  const done = await runLua(store, 'update-agent', [store.keys.agent(id)], [String(del.length), ...del, ...set]);
   if (done !== 1) throw new AgentNotFoundError(id);
 }
 
@@ -83,8 +60,7 @@ export async function createAgent(store: Store, input: NewAgent, opts: AccountOp
   const createdAt = Date.now();
   const fields = ['name', input.name, 'pinHash', pinHash, 'queues', JSON.stringify(queues), 'createdAt', String(createdAt)];
   if (input.mobile !== undefined) fields.push('mobile', input.mobile);
-  const created = await storeOp('agent create', () =>
-    store.redis.eval(CREATE, 2, store.keys.agent(input.id), store.keys.agents(), input.id, ...fields));
+  const created = await runLua(store, 'create-agent', [store.keys.agent(input.id), store.keys.agents()], [input.id, ...fields]);
   if (created !== 1) throw new AgentExistsError(input.id);
   const account: AgentAccount = { id: input.id, name: input.name, queues, createdAt };
   if (input.mobile !== undefined) account.mobile = input.mobile;
@@ -100,18 +76,7 @@ export async function getAgent(store: Store, id: string): Promise<AgentAccount |
 
 /** All accounts, ordered by id as a number ("7" before "10"). */
 export async function listAgents(store: Store): Promise<AgentAccount[]> {
-  const ids = await storeOp('agent list', () => store.redis.smembers(store.keys.agents()));
-  if (ids.length === 0) return [];
-  const pipe = store.redis.pipeline();
-  for (const id of ids) pipe.hgetall(store.keys.agent(id));
-  const rows = await storeOp('agent list', async () => (await pipe.exec()) ?? []);
-  const out: AgentAccount[] = [];
-  rows.forEach(([err, h], i) => {
-    if (err) throw new Error(`reading agent ${ids[i]} failed: ${err.message}`);
-    const account = toAccount(ids[i]!, h as Record<string, string>);
-    if (account) out.push(account);
-  });
-  return out.sort((a, b) => a.id.padStart(20, '0').localeCompare(b.id.padStart(20, '0')) || a.id.length - b.id.length);
+  return readHashesOfSet(store, 'agent list', store.keys.agents(), (id) => store.keys.agent(id), toAccount);
 }
 
 export async function setAgentPin(store: Store, id: string, pin: string, opts: AccountOptions = {}): Promise<void> {
@@ -146,9 +111,7 @@ export async function setAgentMobile(store: Store, id: string, mobile: string | 
  */
 export async function deleteAgentRecord(store: Store, id: string): Promise<void> {
   validateAgentId(id);
-  const res = await storeOp('agent delete', () => store.redis.multi().del(store.keys.agent(id)).srem(store.keys.agents(), id).exec());
-  const [err, deleted] = res?.[0] ?? [new Error('transaction discarded'), 0];
-  if (err) throw new Error(`deleting agent ${id} failed: ${err.message}`);
+  const [deleted] = await execTx('agent delete', store.redis.multi().del(store.keys.agent(id)).srem(store.keys.agents(), id));
   if (deleted !== 1) throw new AgentNotFoundError(id);
 }
 
@@ -183,8 +146,18 @@ export async function verifyAgentPin(store: Store, id: string, pin: string, opts
     // Best effort: the login must not fail because an upgrade did; the next
     // correct PIN tries again.
     await hashPin(pin, params)
-      .then((fresh) => store.redis.eval(REHASH, 1, store.keys.agent(id), stored, fresh))
+      .then((fresh) => runLua(store, 'rehash-pin', [store.keys.agent(id)], [stored, fresh]))
       .catch(() => undefined);
   }
   return account;
+}
+
+/**
+ * The one agent whose account lists this number as its mobile, or undefined
+ * (none, or several: then the caller keys the ID).
+ */
+export async function agentByMobile(store: Store, phone: string): Promise<string | undefined> {
+  // A scan of the accounts: fine for hundreds of agents; an index would belong in accounts.ts.
+  const matches = (await listAgents(store)).filter((a) => a.mobile === phone);
+  return matches.length === 1 ? matches[0]!.id : undefined;
 }

@@ -4,19 +4,20 @@
 // queue) for members named after the agent or at the interfaces Redis knows
 // for it, removes them, clears every AGENTBYCALLERID global that still names
 // the agent, and deletes whatever is left of the binding. No undo: the point
-// is to get the agent out.
-import { recordChange } from '../queues/member-store.ts';
-import type { Origin } from '../queues/membership.ts';
-import { allMembers, isDynamic, removeMember } from '../queues/pbx.ts';
-import { beginIntent } from '../store/intents.ts';
+// is to get the agent out; what a failure leaves is recorded and the intent
+// stays for the re-sync.
+import { numberOfInterface } from '../asterisk/interfaces.ts';
+import { isDynamic } from '../asterisk/member.ts';
+import { allMembers } from '../asterisk/pbx.ts';
+import { withMemberChange } from '../members/change.ts';
+import { listMemberRecords, recordChange } from '../members/records.ts';
+import { auditBy, type Origin } from '../store/audit.ts';
+import { withAgentLock } from '../store/lock.ts';
+import { validateAgentId, validatePhone } from '../validate.ts';
 import { getAgent } from './accounts.ts';
-import { agentRecords } from './agent-members.ts';
-import { agentAudit } from './audit-entry.ts';
-import { clearCompatGlobalIf, phoneOfInterface } from './compat-globals.ts';
+import { clearCompatGlobalIf } from './compat-globals.ts';
 import type { AgentDeps } from './deps.ts';
 import { forceUnbind, readRawBinding } from './force-unbind.ts';
-import { withAgentLock, withInterfaceLocks } from './locks.ts';
-import { validateAgentId, validatePhone } from './validate.ts';
 
 export interface ForceLogoutResult {
   agentId: string;
@@ -39,40 +40,41 @@ export async function forceLogoutAgent(deps: AgentDeps, req: { agentId: string; 
 export async function forceLogoutHeld(deps: AgentDeps, req: { agentId: string; origin: Origin }): Promise<ForceLogoutResult> {
   const { store, pbx, log } = deps;
   const id = req.agentId;
-  const audit = (result: string, more?: { queue?: string; detail?: string }) => agentAudit(req.origin, id, 'force-logout', result, more);
+  const audit = (result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, id, 'force-logout', result, more);
 
   const raw = await readRawBinding(store, id);
   const account = await getAgent(store, id);
-  const records = await agentRecords(store, id);
+  // Every record Redis has of the agent, wherever: this is the repair path for
+  // when the binding no longer says where the agent is.
+  const records = (await listMemberRecords(store)).filter((r) => r.kind === 'agent' && r.subject === id);
   const known = new Set([raw.interface, ...records.map((r) => r.interface)].filter((i): i is string => i !== undefined));
-  const targets = (await allMembers(pbx)).filter((m) => isDynamic(m) && (known.has(m.location) || (account !== null && m.name === account.name)));
-  const phones = new Set([raw.phone, ...[...known, ...targets.map((m) => m.location)].map(phoneOfInterface)].filter(isPhone));
+  // In queue order: Asterisk lists queues in its own hash order.
+  const targets = (await allMembers(pbx))
+    .filter((m) => isDynamic(m) && (known.has(m.interface) || (account !== null && m.name === account.name)))
+    .sort((a, b) => a.queue.localeCompare(b.queue) || a.interface.localeCompare(b.interface));
+  const phones = new Set([raw.phone, ...[...known, ...targets.map((m) => m.interface)].map(numberOfInterface)].filter(isPhone));
 
-  return withInterfaceLocks(store, [...known, ...targets.map((m) => m.location)], async () => {
-    const intentId = targets.length
-      ? await beginIntent(store, { subject: id, adds: [], removes: targets.map((m) => ({ queue: m.queue, interface: m.location })) })
-      : undefined;
-    const removed: Array<{ queue: string; interface: string }> = [];
+  return withMemberChange(deps, { subject: id, interfaces: [...known, ...targets.map((m) => m.interface)], undo: false }, async (tx) => {
     const globalsCleared: string[] = [];
+    const removedSoFar = () => tx.progress.removed.concat(tx.progress.absent).map((m) => ({ queue: m.queue, interface: m.interface }));
     try {
-      for (const m of targets) {
-        if ((await removeMember(pbx, { queue: m.queue, interface: m.location })) !== 'static') removed.push({ queue: m.queue, interface: m.location });
-      }
+      await tx.apply({ remove: targets });
       // Whatever set them (this service, or an old AgentCallbackLogin dialplan),
       // clear each global that names this agent, and only those.
       for (const phone of [...phones].sort()) if (await clearCompatGlobalIf(pbx, phone, id)) globalsCleared.push(phone);
     } catch (err) {
       // Record what was done before Asterisk stopped answering; a second forced logout finishes.
+      const removed = removedSoFar();
       await recordChange(store, {
         remove: removed,
         audit: [audit('ERROR', { detail: `stopped after ${removed.length} of ${targets.length} members: ${(err as Error).message}` })],
       }).catch((e: Error) => log.error({ err: e.message, agent: id }, 'could not record a partial forced logout'));
       throw err;
     }
+    const removed = removedSoFar();
     const { hadBinding, phonesReleased } = await forceUnbind(store, id, [...phones]);
-    await recordChange(store, {
+    await tx.record({
       remove: [...records.map((r) => ({ queue: r.queue, interface: r.interface })), ...removed],
-      intentId,
       audit: [
         ...removed.map((m) => audit('OK', { queue: m.queue, detail: `removed ${m.interface}` })),
         audit('OK', {
@@ -86,13 +88,7 @@ export async function forceLogoutHeld(deps: AgentDeps, req: { agentId: string; o
       ],
     });
     log.warn({ agent: id, by: req.origin.by, removed: removed.length, globalsCleared, phonesReleased }, 'agent logged out by force');
-    return {
-      agentId: id,
-      binding: raw.phone || raw.interface ? raw : null,
-      removed,
-      globalsCleared,
-      phonesReleased,
-    };
+    return { agentId: id, binding: raw.phone || raw.interface ? raw : null, removed, globalsCleared, phonesReleased };
   });
 }
 

@@ -4,8 +4,9 @@
 // naming the agent keeps that phone "taken" for everyone, and an agent hash
 // without its interface is invisible to getAgentBinding. This removes whatever
 // is there, and only what names this agent.
+import { runLua } from '../store/lua.ts';
 import { storeOp, type Store } from '../store/redis.ts';
-import { validateAgentId, validatePhone } from './validate.ts';
+import { validateAgentId, validatePhone } from '../validate.ts';
 
 /** The agent's binding hash as stored, however incomplete. */
 export async function readRawBinding(store: Store, agentId: string): Promise<{ phone?: string; interface?: string }> {
@@ -14,20 +15,6 @@ export async function readRawBinding(store: Store, agentId: string): Promise<{ p
   return { ...(h.phone ? { phone: h.phone } : {}), ...(h.interface ? { interface: h.interface } : {}) };
 }
 
-// KEYS[1] agentBinding(agent)  KEYS[2] bindings set  KEYS[3..] phoneBinding(phone) that may name the agent
-// ARGV[1] agentId
-// Returns {hadHash, i1, i2, ...}: 1 when the agent hash existed, then the
-// 1-based positions (among KEYS[3..]) of the phone keys that named the agent and were deleted.
-const FORCE_UNBIND = `
-local out = {redis.call('DEL', KEYS[1])}
-redis.call('SREM', KEYS[2], ARGV[1])
-for i = 3, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[1] then
-    redis.call('DEL', KEYS[i])
-    out[#out + 1] = i - 2
-  end
-end
-return out`;
 
 /**
  * Deletes the agent's binding hash, its entry in the set of bound agents, and
@@ -39,7 +26,6 @@ export async function forceUnbind(store: Store, agentId: string, phones: string[
   const list = [...new Set(phones)];
   for (const p of list) validatePhone(p);
   const k = store.keys;
-  const r = (await storeOp('force unbind', () =>
-    store.redis.eval(FORCE_UNBIND, 2 + list.length, k.agentBinding(agentId), k.bindings(), ...list.map((p) => k.phoneBinding(p)), agentId))) as number[];
+  const r = (await runLua(store, 'force-unbind', [k.agentBinding(agentId), k.bindings(), ...list.map((p) => k.phoneBinding(p))], [agentId])) as number[];
   return { hadBinding: r[0] === 1, phonesReleased: r.slice(1).map((i) => list[i - 1]!) };
 }

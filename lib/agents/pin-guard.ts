@@ -8,9 +8,10 @@
 // A correct PIN clears only that agent's counter, never the caller's: else an
 // attacker who knows one PIN (their own) could reset the phone's count between
 // guesses at other agents. The caller's count simply expires.
-import { storeOp, type Store } from '../store/redis.ts';
+import { runLua } from '../store/lua.ts';
+import { execTx, storeOp, type Store } from '../store/redis.ts';
 import { PinLockedOutError } from './errors.ts';
-import { validateAgentId } from './validate.ts';
+import { validateAgentId } from '../validate.ts';
 
 export interface PinGuardLimits {
   /** Wrong PINs that lock (the Nth locks). */
@@ -57,35 +58,12 @@ function checkLimits(l: PinGuardLimits): void {
   }
 }
 
-// KEYS[1] agent counter, KEYS[2] caller counter.
-// ARGV[1] maxFailures, ARGV[2] windowSec, ARGV[3] lockoutSec.
-// Returns {agentCount, callerCount} after counting this failure. The count that
-// reaches maxFailures restarts its expiry at lockoutSec; counts past it (two
-// wrong PINs racing) leave the lock-out's end where it was.
-const RECORD = `
-local max = tonumber(ARGV[1])
-local out = {}
-for i = 1, 2 do
-  local n = redis.call('INCR', KEYS[i])
-  if n == max then
-    redis.call('EXPIRE', KEYS[i], ARGV[3])
-  elseif redis.call('TTL', KEYS[i]) < 0 then
-    redis.call('EXPIRE', KEYS[i], n < max and ARGV[2] or ARGV[3])
-  end
-  out[i] = n
-end
-return out`;
 
 /** Throws PinLockedOutError when the agent or the caller is locked out; call before asking for the PIN. */
 export async function checkPinAllowed(store: Store, attempt: PinAttempt, limits: PinGuardLimits): Promise<void> {
   checkLimits(limits);
   const [agentKey, callerKey] = keysFor(store, attempt);
-  const res = await storeOp('pin guard read', async () =>
-    (await store.redis.multi().get(agentKey).ttl(agentKey).get(callerKey).ttl(callerKey).exec()) ?? []);
-  const v = res.map(([err, x]) => {
-    if (err) throw new Error(`pin guard read failed: ${err.message}`);
-    return Number(x ?? 0);
-  });
+  const v = (await execTx('pin guard read', store.redis.multi().get(agentKey).ttl(agentKey).get(callerKey).ttl(callerKey))).map((x) => Number(x ?? 0));
   const locked: PinScope[] = [];
   let retryAfterSec = 0;
   ([['agent', 0], ['caller', 2]] as const).forEach(([scope, i]) => {
@@ -101,8 +79,8 @@ export async function checkPinAllowed(store: Store, attempt: PinAttempt, limits:
 export async function recordPinFailure(store: Store, attempt: PinAttempt, limits: PinGuardLimits): Promise<PinFailureResult> {
   checkLimits(limits);
   const [agentKey, callerKey] = keysFor(store, attempt);
-  const [agentFailures, callerFailures] = (await storeOp('pin guard count', () =>
-    store.redis.eval(RECORD, 2, agentKey, callerKey, limits.maxFailures, limits.windowSec ?? limits.lockoutSec, limits.lockoutSec))) as [number, number];
+  const [agentFailures, callerFailures] = (await runLua(store, 'count-pin-failure', [agentKey, callerKey],
+    [limits.maxFailures, limits.windowSec ?? limits.lockoutSec, limits.lockoutSec])) as [number, number];
   const lockedScopes: PinScope[] = [];
   if (agentFailures === limits.maxFailures) lockedScopes.push('agent');
   if (callerFailures === limits.maxFailures) lockedScopes.push('caller');

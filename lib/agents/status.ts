@@ -1,9 +1,11 @@
 // An agent's state as Asterisk reports it, in the words the dialplan reads
 // (AGENTSTATUS): LOGGEDOUT, AVAILABLE, PAUSED or ONCALL. Redis only says where
 // to look (the bound interface); the answer comes from QueueStatus.
-import { liveMembership, type QueueMember, type QueuePbx } from '../queues/pbx.ts';
+import { liveMembership, type QueuePbx } from '../asterisk/pbx.ts';
+import { type QueueMember } from '../asterisk/member.ts';
 import type { Store } from '../store/redis.ts';
 import { getAgentBinding } from './bindings.ts';
+import { busyWithCall } from '../asterisk/device-state.ts';
 
 export type AgentStatusWord = 'LOGGEDOUT' | 'AVAILABLE' | 'PAUSED' | 'ONCALL';
 
@@ -18,10 +20,6 @@ export interface AgentStatus {
   interface?: string;
 }
 
-// Device states (AST_DEVICE_*) that mean the phone is busy with a call:
-// INUSE, BUSY, RINGINUSE, ONHOLD. RINGING alone is not on a call yet.
-const ON_CALL_STATES = new Set([2, 3, 7, 8]);
-
 /**
  * Pure: the word for a set of members of one interface. On a call wins (a
  * paused agent can still be finishing one); PAUSED only when paused in every
@@ -34,7 +32,7 @@ export function summarizeAgent(members: QueueMember[]): AgentStatus {
   const pausedReason = pausedMembers.find((m) => m.pausedReason !== '')?.pausedReason ?? '';
   let status: AgentStatusWord;
   if (members.length === 0) status = 'LOGGEDOUT';
-  else if (members.some((m) => m.inCall || ON_CALL_STATES.has(m.status))) status = 'ONCALL';
+  else if (members.some((m) => m.inCall || busyWithCall(m.status))) status = 'ONCALL';
   else if (pausedMembers.length === members.length) status = 'PAUSED';
   else status = 'AVAILABLE';
   return { status, pausedReason, queues, pausedQueues };

@@ -1,67 +1,75 @@
-// Picks the script named by the request and runs it. A failure is told to the
-// dialplan the same way whatever caused it: AGENTGATE_RESULT=ERROR and
-// AGENTGATE_ERROR=<code> (the AppError's code, UNKNOWN_SCRIPT, or INTERNAL for
-// anything we did not foresee). One log line says why; the server goes on.
-import { AppError, type BadParamsError } from '../errors.ts';
+// Picks the script named by the request from an explicit route table and runs
+// it. A script answers the caller itself and returns its outcome; anything it
+// lets escape is told to the dialplan the same way whatever caused it:
+// AGENTGATE_RESULT=ERROR and AGENTGATE_ERROR=<code>. One log line says why; the
+// server goes on. The outcome and code end up in the session's closing log
+// line and in agentgate_fastagi_sessions_total.
+import { ERROR_KIND, errorCodeOf, type BadParamsError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AgiChannel } from './channel.ts';
-import { AgiClosedError, AgiDeadChannelError, AgiHangupError, AgiTimeoutError } from './errors.ts';
 
-export type AgiScript = (ch: AgiChannel, log: Logger) => Promise<void>;
+/** What a script hands back: ok, or refused/error with the code the dialplan was given. */
+export type ScriptResult = { result: 'ok' } | { result: 'refused' | 'error'; code: ErrorCode };
 
-export type ScriptOutcome = 'ok' | 'error' | 'unknown-script' | 'bad-params' | 'hangup' | 'closed' | 'timeout';
+/** A script that returns nothing succeeded. */
+export type AgiScript = (ch: AgiChannel, log: Logger) => Promise<ScriptResult | void>;
+
+/** The route table: script name (the path of agi://host/<name>) to script. */
+export type Routes = Readonly<Record<string, AgiScript>>;
+
+export type ScriptOutcome = 'ok' | 'refused' | 'error' | 'hangup' | 'closed' | 'timeout';
 
 export const RESULT_VARIABLE = 'AGENTGATE_RESULT';
 export const ERROR_VARIABLE = 'AGENTGATE_ERROR';
 
-/** What AGENTGATE_ERROR says for an error a script let escape. */
-export function errorCode(err: unknown): string {
-  return err instanceof AppError ? err.code : 'INTERNAL';
-}
+// A failure that is the call going away, not the service failing.
+const CALL_GONE: Partial<Record<ErrorCode, ScriptOutcome>> = {
+  AGI_HANGUP: 'hangup',
+  AGI_DEAD_CHANNEL: 'hangup',
+  AGI_CLOSED: 'closed',
+  AGI_TIMEOUT: 'timeout',
+};
 
-function outcomeOf(err: unknown): ScriptOutcome {
-  if (err instanceof AgiHangupError || err instanceof AgiDeadChannelError) return 'hangup';
-  if (err instanceof AgiClosedError) return 'closed';
-  if (err instanceof AgiTimeoutError) return 'timeout';
-  if (err instanceof AppError && err.code === 'BAD_PARAMS') return 'bad-params';
-  return 'error';
+/** The session outcome of a script's result or escaped error. */
+export function sessionOutcome(r: ScriptResult): { outcome: ScriptOutcome; code?: ErrorCode } {
+  if (r.result === 'ok') return { outcome: 'ok' };
+  return { outcome: CALL_GONE[r.code] ?? r.result, code: r.code };
 }
 
 export async function runScript(
   ch: AgiChannel,
-  scripts: Record<string, AgiScript>,
+  routes: Routes,
   log: Logger,
   requestError?: BadParamsError,
-): Promise<{ outcome: ScriptOutcome; code?: string }> {
+): Promise<{ outcome: ScriptOutcome; code?: ErrorCode }> {
   if (requestError) {
     log.warn({ code: requestError.code, reason: requestError.message }, 'bad request parameters');
     await reportError(ch, requestError.code, log);
-    return { outcome: 'bad-params', code: requestError.code };
+    return { outcome: 'error', code: requestError.code };
   }
   // Own properties only: the name comes from the wire and must not find `constructor` or `__proto__`.
   const name = ch.request.script;
-  const script = Object.hasOwn(scripts, name) ? scripts[name] : undefined;
+  const script = Object.hasOwn(routes, name) ? routes[name] : undefined;
   if (!script) {
     log.warn('unknown script');
     await reportError(ch, 'UNKNOWN_SCRIPT', log);
-    return { outcome: 'unknown-script', code: 'UNKNOWN_SCRIPT' };
+    return { outcome: 'error', code: 'UNKNOWN_SCRIPT' };
   }
   try {
-    await script(ch, log);
-    return { outcome: 'ok' };
+    return sessionOutcome((await script(ch, log)) ?? { result: 'ok' });
   } catch (err) {
-    const code = errorCode(err);
-    const outcome = outcomeOf(err);
+    const code = errorCodeOf(err);
+    const end = sessionOutcome({ result: ERROR_KIND[code], code });
     if (code === 'INTERNAL') log.error({ err, code }, 'script failed');
-    else if (outcome === 'hangup' || outcome === 'closed') log.info({ code, reason: (err as Error).message }, 'script stopped: the call is gone');
+    else if (end.outcome === 'hangup' || end.outcome === 'closed') log.info({ code, reason: (err as Error).message }, 'script stopped: the call is gone');
     else log.warn({ code, reason: (err as Error).message }, 'script failed');
     await reportError(ch, code, log);
-    return { outcome, code };
+    return end;
   }
 }
 
 // Best effort: on a closed socket there is nobody to tell. SET VARIABLE works on a dead channel.
-async function reportError(ch: AgiChannel, code: string, log: Logger): Promise<void> {
+async function reportError(ch: AgiChannel, code: ErrorCode, log: Logger): Promise<void> {
   if (ch.closed) return;
   try {
     await ch.setVariable(RESULT_VARIABLE, 'ERROR');

@@ -6,15 +6,15 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createAllowList } from './allow.ts';
 import { dingDongIsPatched } from './ding-dong.ts';
-import type { AgiScript } from './router.ts';
+import type { Routes } from './router.ts';
 import { AgiSession, type SessionEnd } from './session.ts';
 
-export type { AgiScript } from './router.ts';
+export type { AgiScript, Routes } from './router.ts';
 
 export interface FastAgiServerOptions {
   config: Config['fastagi'];
   logger: Logger;
-  scripts: Record<string, AgiScript>;
+  scripts: Routes;
   /** Told when each session ends (metrics). */
   onSessionEnd?: (end: SessionEnd) => void;
 }

@@ -6,10 +6,11 @@ import type { Socket } from 'node:net';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { AgiChannel } from './channel.ts';
-import { createContext, type DingDongContext } from './ding-dong.ts';
+import { AgiLink } from './ding-dong.ts';
 import { looksLikeAgiEnvironment, parseEnvironment } from './environment.ts';
 import { buildRequest } from './request.ts';
-import { runScript, type AgiScript, type ScriptOutcome } from './router.ts';
+import type { ErrorCode } from '../errors.ts';
+import { runScript, type Routes, type ScriptOutcome } from './router.ts';
 import { WireGuard, type WireViolation } from './wire-guard.ts';
 
 export type SessionOutcome =
@@ -26,7 +27,7 @@ const LINGER_MS = 2000;
 export interface SessionOptions {
   config: Config['fastagi'];
   log: Logger;
-  scripts: Record<string, AgiScript>;
+  scripts: Routes;
   /** Told once per session, with the outcome the closing log line has (metrics). */
   onEnd?: (end: SessionEnd) => void;
 }
@@ -35,6 +36,8 @@ export interface SessionEnd {
   /** The script asked for when agentgate has it, `unknown` when not, `none` before an environment. */
   script: string;
   outcome: SessionOutcome;
+  /** The code the dialplan was given (AGENTGATE_ERROR) when the script refused or failed. */
+  code?: ErrorCode;
   ms: number;
 }
 
@@ -45,12 +48,12 @@ export class AgiSession {
   readonly #opts: SessionOptions;
   readonly #remote: string;
   readonly #started = performance.now();
-  readonly #ctx: DingDongContext;
+  readonly #link: AgiLink;
   #log: Logger;
   #resolveDone!: () => void;
   #bytes = 0;
   #killed: SessionOutcome | undefined; // set when we cut the socket; wins over the script's outcome
-  #result: { outcome: ScriptOutcome; code?: string } | undefined;
+  #result: { outcome: ScriptOutcome; code?: ErrorCode } | undefined;
   #scriptRunning = false;
   #socketClosed = false;
   #busy = false;
@@ -82,9 +85,9 @@ export class AgiSession {
       this.#finishIfDone();
     });
 
-    this.#ctx = createContext(socket);
-    this.#ctx.on('error', () => {}); // the socket's own listener above logs it
-    this.#ctx.once('variables', () => this.#start());
+    this.#link = new AgiLink(socket);
+    this.#link.on('error', () => {}); // the socket's own listener above logs it
+    this.#link.once('environment', (raw) => this.#start(raw));
     // Asterisk sends the whole environment at once: a peer that dribbles it is cut, data or not.
     this.#timer = setTimeout(() => this.#kill('idle-timeout', 'no complete environment in time'), opts.config.idleTimeoutMs);
   }
@@ -94,10 +97,10 @@ export class AgiSession {
     this.#kill('shutdown', 'cut at shutdown');
   }
 
-  #start(): void {
+  #start(rawEnvironment: string): void {
     if (this.#killed || this.#socketClosed) return;
     clearTimeout(this.#timer);
-    const { env, dropped, repeated } = parseEnvironment(this.#ctx.rawEnvironment);
+    const { env, dropped, repeated } = parseEnvironment(rawEnvironment);
     if (!looksLikeAgiEnvironment(env)) {
       this.#kill('garbage', 'not a FastAGI environment');
       return;
@@ -115,7 +118,7 @@ export class AgiSession {
     if (dropped > 0) {
       this.#log.warn({ dropped, repeated }, 'environment lines dropped: a caller-controlled value carried a line break');
     }
-    const ch = new AgiChannel(this.#ctx, request, {
+    const ch = new AgiChannel(this.#link, request, {
       commandTimeoutMs: this.#opts.config.commandTimeoutMs,
       onBusy: (busy) => {
         this.#busy = busy;
@@ -176,7 +179,7 @@ export class AgiSession {
     // A bare connect-and-close is a port probe (monitoring): not worth an info line each time.
     if (outcome === 'probe') this.#log.debug(line, 'FastAGI session end');
     else this.#log.info(line, 'FastAGI session end');
-    this.#opts.onEnd?.({ script: this.#script, outcome, ms });
+    this.#opts.onEnd?.({ script: this.#script, outcome, ...(code ? { code } : {}), ms });
     this.#resolveDone();
   }
 }

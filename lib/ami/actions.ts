@@ -64,7 +64,7 @@ export interface QueueParams {
 export interface QueueMember {
   queue: string;
   name: string;
-  location: string;
+  interface: string;
   stateInterface: string;
   /** dynamic | static | realtime */
   membership: string;
@@ -221,11 +221,18 @@ function queueParams(e: AmiEvent): QueueParams {
 }
 
 function queueMember(e: AmiEvent): QueueMember {
-  const h = e.headers;
+  return parseMember(e.headers, 'name', 'location');
+}
+
+/**
+ * One member, as QueueStatus items and QueueMember* events both carry it; they
+ * name two headers differently (Name/Location, MemberName/Interface).
+ */
+export function parseMember(h: Readonly<Record<string, string>>, nameHeader: string, interfaceHeader: string): QueueMember {
   return {
     queue: str(h, 'queue'),
-    name: str(h, 'name'),
-    location: str(h, 'location'),
+    name: str(h, nameHeader),
+    interface: str(h, interfaceHeader),
     stateInterface: str(h, 'stateinterface'),
     membership: str(h, 'membership'),
     penalty: int(h, 'penalty'),

@@ -2,7 +2,7 @@
 // Asterisk's replies are mapped by their exact text (apps/app_queue.c,
 // main/manager.c, as recorded in shared/asterisk/ami-actions.log) in one place,
 // errorFromResponse; callers branch with instanceof, never on message text.
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 import type { LibraryError } from './manager.ts';
 import type { AmiResponse } from './parser.ts';
 
@@ -18,7 +18,7 @@ interface AmiErrorDetails {
 export class AmiError extends AppError {
   readonly action: string | undefined;
   readonly response: AmiResponse | undefined;
-  constructor(code: string, message: string, details: AmiErrorDetails = {}) {
+  constructor(code: ErrorCode, message: string, details: AmiErrorDetails = {}) {
     super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.action = details.action;
     this.response = details.response;

@@ -1,30 +1,18 @@
 // Typed payloads of the events agentgate acts on, parsed from the headers
 // Asterisk 22 sends (shared/asterisk/ami-queue-call-*.log, ami-more.log).
 import type { AmiEvent } from './parser.ts';
+import { parseMember, type QueueMember } from './actions.ts';
 import { flag, int, str } from './fields.ts';
 
 type Headers = Readonly<Record<string, string>>;
 
-/** QueueMemberAdded / Removed / Pause / Status: one member of one queue. */
-export interface QueueMemberEvent {
-  queue: string;
-  memberName: string;
-  interface: string;
-  stateInterface: string;
-  /** dynamic | static | realtime */
-  membership: string;
-  penalty: number;
-  callsTaken: number;
-  lastCall: number;
-  lastPause: number;
-  loginTime: number;
-  inCall: boolean;
-  /** AST_DEVICE_* (0 unknown, 1 not in use, 2 in use, 3 busy, 4 invalid, 5 unavailable, 6 ringing ...). */
-  status: number;
-  paused: boolean;
-  pausedReason: string;
+/**
+ * QueueMemberAdded / Removed / Pause / Status: one member of one queue, in the
+ * same shape as a QueueStatus QueueMember item (one member shape at the AMI
+ * edge), plus the ring-in-use flag that only the events carry.
+ */
+export interface QueueMemberEvent extends QueueMember {
   ringinuse: boolean;
-  wrapuptime: number;
 }
 
 /** The caller's channel, as queue caller and agent events carry it. */
@@ -114,24 +102,7 @@ export interface AmiTypedEventMap {
 export type TypedEventName = keyof AmiTypedEventMap;
 
 export function parseQueueMemberEvent(h: Headers): QueueMemberEvent {
-  return {
-    queue: str(h, 'queue'),
-    memberName: str(h, 'membername'),
-    interface: str(h, 'interface'),
-    stateInterface: str(h, 'stateinterface'),
-    membership: str(h, 'membership'),
-    penalty: int(h, 'penalty'),
-    callsTaken: int(h, 'callstaken'),
-    lastCall: int(h, 'lastcall'),
-    lastPause: int(h, 'lastpause'),
-    loginTime: int(h, 'logintime'),
-    inCall: flag(h, 'incall'),
-    status: int(h, 'status'),
-    paused: flag(h, 'paused'),
-    pausedReason: str(h, 'pausedreason'),
-    ringinuse: flag(h, 'ringinuse'),
-    wrapuptime: int(h, 'wrapuptime'),
-  };
+  return { ...parseMember(h, 'membername', 'interface'), ringinuse: flag(h, 'ringinuse') };
 }
 
 function channelInfo(h: Headers): ChannelInfo {

@@ -7,7 +7,7 @@ import type { LiveFeed } from '../live/feed.ts';
 import type { SseStreams } from '../live/sse.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Origin } from '../queues/membership.ts';
+import type { Origin } from '../store/audit.ts';
 import type { Services } from '../services.ts';
 import type { Caller } from './auth.ts';
 

@@ -3,28 +3,31 @@
 // the code and people read the message. Anything not foreseen is INTERNAL
 // with a message that reveals nothing; the log has the details.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 /** Not found: the resource named in the path does not exist. */
 export class NotFoundError extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message);
   }
 }
 
-const STATUS: Record<string, number> = {
+// Every code has a status; a new ErrorCode does not compile until it has one.
+const STATUS = {
   BAD_PARAMS: 400,
   BAD_REQUEST: 400,
   BAD_JSON: 400,
   INVALID_NUMBER: 400,
   BAD_PIN_FORMAT: 400,
   UNAUTHENTICATED: 401,
+  BAD_PIN: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   AGENT_NOT_FOUND: 404,
   NO_SUCH_QUEUE: 404,
   NOT_LISTED: 404,
+  NO_AGENT_ID: 400,
   METHOD_NOT_ALLOWED: 405,
   // Valid requests the current state refuses.
   NOT_AUTHORIZED: 409,
@@ -37,26 +40,51 @@ const STATUS: Record<string, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   PIN_LOCKED_OUT: 429,
+  INTERNAL: 500,
+  UNKNOWN_SCRIPT: 500,
   PBX_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
   NOT_SYNCED: 503,
   TOO_MANY_STREAMS: 503,
-};
+  // The protocol layers' own codes reach the API only through a bug: the
+  // domain turns the AMI replies it expects into the codes above.
+  AGI_CLOSED: 500,
+  AGI_DEAD_CHANNEL: 500,
+  AGI_HANGUP: 500,
+  AGI_INVALID_COMMAND: 500,
+  AGI_PROTOCOL: 500,
+  AGI_TIMEOUT: 500,
+  AGI_UNSAFE_VALUE: 500,
+  AGI_USAGE: 500,
+  AMI_ACTION_FAILED: 502,
+  AMI_ALREADY_THERE: 502,
+  AMI_AUTH_FAILED: 503,
+  AMI_DB_NOT_DELETED: 502,
+  AMI_DB_NOT_FOUND: 502,
+  AMI_DISCONNECTED: 503,
+  AMI_INTERFACE_NOT_FOUND: 502,
+  AMI_MEMBER_NOT_DYNAMIC: 502,
+  AMI_NOT_THERE: 502,
+  AMI_NO_SUCH_QUEUE: 502,
+  AMI_PERMISSION_DENIED: 502,
+  AMI_TIMEOUT: 503,
+  AMI_UNSAFE_HEADER: 400,
+} as const satisfies Record<ErrorCode, number>;
 
-export function statusOf(code: string): number {
-  return STATUS[code] ?? 500;
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: ErrorCode; message: string };
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
 // Fastify's own request errors, by its codes.
-const FASTIFY: Record<string, string> = {
+const FASTIFY: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_JSON',
@@ -65,7 +93,7 @@ const FASTIFY: Record<string, string> = {
 };
 
 /** The code and message a failure is reported with. */
-export function describe(err: unknown): { code: string; message: string } {
+export function describe(err: unknown): { code: ErrorCode; message: string } {
   if (err instanceof AppError) return { code: err.code, message: err.message };
   const fe = err as Partial<FastifyError> & { message?: string };
   if (fe.validation) return { code: 'BAD_PARAMS', message: fe.message ?? 'invalid request' };

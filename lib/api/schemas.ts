@@ -2,7 +2,7 @@
 // against them before a handler runs (bad input never reaches the domain) and
 // serialises responses through them; openapi.ts publishes the same objects,
 // so the document cannot drift from what the service does.
-import { MEMBER_STATUS_WORDS } from '../live/words.ts';
+import { MEMBER_STATUS_WORDS } from '../asterisk/device-state.ts';
 
 type Schema = Record<string, unknown>;
 

@@ -5,14 +5,13 @@
 import { createAgent, listAgents, setAgentMobile, setAgentName, setAgentPin, setAgentQueues } from '../agents/accounts.ts';
 import { listBindings } from '../agents/bindings.ts';
 import { deleteAgent } from '../agents/delete.ts';
-import { agentDeps } from '../agents/deps.ts';
+import { agentDeps } from '../services.ts';
 import { forceLogoutAgent } from '../agents/force-logout.ts';
 import { logoutAgent } from '../agents/logout.ts';
 import { pauseAgent, validPauseReason } from '../agents/pause.ts';
 import { clearPinFailures } from '../agents/pin-guard.ts';
-import { validateAgentId, type QueuePenalty } from '../agents/validate.ts';
-import type { Origin } from '../queues/membership.ts';
-import { validQueue } from '../queues/names.ts';
+import { type QueuePenalty, validateAgentId, validQueue } from '../validate.ts';
+import type { Origin } from '../store/audit.ts';
 import { canonicalNumber } from '../numbers.ts';
 import { appendAudit } from '../store/audit.ts';
 import type { Services } from '../services.ts';

@@ -1,9 +1,9 @@
 import { allowNumber, disallowNumber, listAllowed, listAllowQueues, setPolicy, type QueuePolicy } from '../queues/allowlist.ts';
-import { changeMembership, logoutEverywhere, type Origin } from '../queues/membership.ts';
-import { listMemberRecords } from '../queues/member-store.ts';
-import { parseQueueList, validContext, validQueue } from '../queues/names.ts';
+import { changeMembership, logoutEverywhere } from '../queues/membership.ts';
+import { type Origin, readAudit } from '../store/audit.ts';
+import { listMemberRecords } from '../members/records.ts';
+import { parseQueueList, validContext, validQueue } from '../validate.ts';
 import { canonicalNumber } from '../numbers.ts';
-import { readAudit } from '../store/audit.ts';
 import { queueDeps, type Services } from '../services.ts';
 import { UsageError } from './context.ts';
 
@@ -54,9 +54,9 @@ export async function membersCmd(svc: Services, out: Out, args: string[]): Promi
   const { members } = await svc.ami.queueStatus(queue ? { queue } : {});
   const recorded = new Map((await listMemberRecords(svc.store, queue)).map((m) => [`${m.queue}|${m.interface}`, m]));
   for (const m of members) {
-    const rec = recorded.get(`${m.queue}|${m.location}`);
+    const rec = recorded.get(`${m.queue}|${m.interface}`);
     const origin = rec ? rec.source : m.membership === 'dynamic' ? 'unknown to agentgate' : m.membership;
-    out(`${m.queue}\t${m.location}\t${m.name}\tpenalty ${m.penalty}${m.paused ? `\tpaused${m.pausedReason ? ` (${m.pausedReason})` : ''}` : ''}\t[${origin}]`);
+    out(`${m.queue}\t${m.interface}\t${m.name}\tpenalty ${m.penalty}${m.paused ? `\tpaused${m.pausedReason ? ` (${m.pausedReason})` : ''}` : ''}\t[${origin}]`);
   }
 }
 

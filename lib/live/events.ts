@@ -3,7 +3,7 @@
 // carries its scope at the top level (`queue`, `agent`, `number`, whichever
 // apply), and member events carry the member's whole state, so a client can
 // simply upsert what it receives.
-import type { MemberStatusWord } from './words.ts';
+import type { MemberStatusWord } from '../asterisk/device-state.ts';
 
 /** A call in progress at a member: who is on the other end, since when. */
 export interface CallInfo {

@@ -13,11 +13,13 @@ import type {
   QueueCallerAbandonEvent,
   QueueCallerJoinEvent,
   QueueCallerLeaveEvent,
+  QueueMember,
   QueueMemberEvent,
   QueueStatusResult,
 } from '../ami/client.ts';
 import type { Caller, CallInfo, LiveEvent, MemberView, QueueView } from './events.ts';
-import { busyWithCall, statusWord } from './words.ts';
+import { busyWithCall, statusWord } from '../asterisk/device-state.ts';
+import { memberKey } from '../asterisk/interfaces.ts';
 
 export interface Identity {
   number: string | null;
@@ -30,42 +32,12 @@ export interface ModelOptions {
   now(): number;
 }
 
-interface MemberState {
-  queue: string;
-  interface: string;
-  name: string;
-  membership: string;
-  penalty: number;
-  paused: boolean;
-  reason: string;
-  pausedSince: number | null;
-  statusCode: number;
-  inCall: boolean;
-  since: number | null;
-  callsTaken: number;
-  call: CallInfo | null;
-}
-
-/** The fields every member report (event or QueueStatus item) carries. */
-interface MemberReport {
-  queue: string;
-  interface: string;
-  name: string;
-  membership: string;
-  penalty: number;
-  paused: boolean;
-  pausedReason: string;
-  lastPause: number;
-  status: number;
-  inCall: boolean;
-  loginTime: number;
-  callsTaken: number;
-}
+/** A member as the model holds it: the view without what is derived when shown (who, status word). */
+type MemberState = Omit<MemberView, 'number' | 'agent' | 'status'>;
 
 type ScopedMember = { at: number; queue: string; agent?: string; number?: string; member: MemberView };
 
-// Asterisk compares queue names and interfaces without case.
-const key = (queue: string, iface: string): string => `${queue.toLowerCase()}\u0000${iface.toLowerCase()}`;
+const key = memberKey;
 
 export class LiveModel {
   readonly #o: ModelOptions;
@@ -125,7 +97,7 @@ export class LiveModel {
     this.#queue(e.queue);
     const k = key(e.queue, e.interface);
     const before = this.#members.get(k);
-    const after = this.#fromReport({ ...e, name: e.memberName }, before);
+    const after = this.#fromReport(e, before);
     this.#members.set(k, after);
     return this.#diff(before, after);
   }
@@ -202,12 +174,14 @@ export class LiveModel {
     for (const p of status.params) reported.add(this.#queue(p.queue).name.toLowerCase());
 
     const seen = new Set<string>();
-    for (const m of status.members) {
-      const k = key(m.queue, m.location);
+    // Asterisk lists queues in its hash order; clients get the changes in queue order.
+    const members = [...status.members].sort((a, b) => a.queue.localeCompare(b.queue) || a.interface.localeCompare(b.interface));
+    for (const m of members) {
+      const k = key(m.queue, m.interface);
       seen.add(k);
       this.#queue(m.queue);
       const before = this.#members.get(k);
-      const after = this.#fromReport({ ...m, interface: m.location }, before);
+      const after = this.#fromReport(m, before);
       if (before?.call && !(after.inCall || busyWithCall(after.statusCode))) after.call = null;
       this.#members.set(k, after);
       if (before?.call && !after.call) out.push({ type: 'callEnded', ...this.#scoped(after), summary: null });
@@ -259,7 +233,7 @@ export class LiveModel {
     return { type: 'callers', at: this.#o.now(), queue, count: waiting.length, change, caller: caller && { ...caller }, waiting };
   }
 
-  #fromReport(r: MemberReport, before: MemberState | undefined): MemberState {
+  #fromReport(r: QueueMember, before: MemberState | undefined): MemberState {
     const now = this.#o.now();
     return {
       queue: r.queue,

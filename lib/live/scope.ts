@@ -5,10 +5,9 @@
 // does not filter its dimension, so `queues=8008` alone is "everything in
 // queue 8008", and an event with neither property (the AMI link state) is for
 // everyone.
-import { validateAgentId } from '../agents/validate.ts';
+import { validateAgentId, validQueue } from '../validate.ts';
 import { BadParamsError } from '../errors.ts';
 import { canonicalNumber, type NumberRules } from '../numbers.ts';
-import { validQueue } from '../queues/names.ts';
 
 export interface Scope {
   /** Lower-cased: Asterisk compares queue names without case. */

@@ -1,7 +1,8 @@
 import { NotAuthorizedError } from '../errors.ts';
 import { auditFields, type AuditEntry } from '../store/audit.ts';
-import { storeOp, type Store } from '../store/redis.ts';
-import { validMemberName, validPenalty, validQueue } from './names.ts';
+import { runLua } from '../store/lua.ts';
+import { execTx, storeOp, type Store } from '../store/redis.ts';
+import { validMemberName, validPenalty, validQueue } from '../validate.ts';
 
 export type QueuePolicy = 'list' | 'open';
 
@@ -35,8 +36,8 @@ function parseEntry(number: string, json: string): AllowedNumber {
 
 export async function setPolicy(store: Store, queue: string, policy: QueuePolicy, origin: AdminOrigin): Promise<void> {
   validQueue(queue);
-  await storeOp('set policy', () => store.redis.multi().set(store.keys.policy(queue), policy).sadd(store.keys.allowQueues(), queue)
-    .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'policy', queue, queue, policy)).exec());
+  await execTx('set policy', store.redis.multi().set(store.keys.policy(queue), policy).sadd(store.keys.allowQueues(), queue)
+    .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'policy', queue, queue, policy)));
 }
 
 export async function getPolicy(store: Store, queue: string): Promise<QueuePolicy> {
@@ -48,23 +49,16 @@ export async function getPolicy(store: Store, queue: string): Promise<QueuePolic
 export async function allowNumber(store: Store, queue: string, entry: AllowedNumber, origin: AdminOrigin): Promise<void> {
   validQueue(queue);
   const value = JSON.stringify({ penalty: validPenalty(entry.penalty), name: validMemberName(entry.name) });
-  await storeOp('allow number', () =>
+  await execTx('allow number',
     store.redis.multi().hset(store.keys.allowlist(queue), entry.number, value).sadd(store.keys.allowQueues(), queue)
-      .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'allow', entry.number, queue, `penalty=${entry.penalty}`)).exec());
+      .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'allow', entry.number, queue, `penalty=${entry.penalty}`)));
 }
 
-// KEYS[1] allowlist, KEYS[2] audit stream; ARGV[1] number, ARGV[2] audit cap, ARGV[3..] audit fields.
-// Returns 1 when removed (and audited), 0 when the number was not listed (nothing written).
-const DISALLOW = `
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
-return 1`;
 
 /** Returns false when the number was not listed. */
 export async function disallowNumber(store: Store, queue: string, number: string, origin: AdminOrigin): Promise<boolean> {
   const fields = auditOf(origin, 'disallow', number, queue);
-  return (await storeOp('disallow number', () =>
-    store.redis.eval(DISALLOW, 2, store.keys.allowlist(queue), store.keys.audit(), number, String(store.auditMaxLen), ...fields))) === 1;
+  return (await runLua(store, 'disallow-number', [store.keys.allowlist(queue), store.keys.audit()], [number, String(store.auditMaxLen), ...fields])) === 1;
 }
 
 export async function listAllowed(store: Store, queue: string): Promise<AllowedNumber[]> {
@@ -83,12 +77,7 @@ export async function listAllowQueues(store: Store): Promise<Array<{ queue: stri
  * (StoreUnavailableError propagates).
  */
 export async function authorize(store: Store, queue: string, number: string): Promise<Authorization> {
-  const [policy, entry] = await storeOp('authorize', async () => {
-    const res = await store.redis.multi().get(store.keys.policy(queue)).hget(store.keys.allowlist(queue), number).exec();
-    if (!res) throw new Error('transaction aborted');
-    for (const [err] of res) if (err) throw err;
-    return [res[0]![1] as string | null, res[1]![1] as string | null] as const;
-  });
+  const [policy, entry] = (await execTx('authorize', store.redis.multi().get(store.keys.policy(queue)).hget(store.keys.allowlist(queue), number))) as [string | null, string | null];
   if (entry) return parseEntry(number, entry);
   if (policy === 'open') return { penalty: 0, name: number };
   throw new NotAuthorizedError(`number ${number} is not authorized for queue ${queue}`);

@@ -1,5 +1,5 @@
 import { RateLimitedError } from '../errors.ts';
-import { storeOp, type Store } from '../store/redis.ts';
+import { execTx, type Store } from '../store/redis.ts';
 
 /**
  * Counts one attempt by `number` in a fixed window and refuses past `limit`:
@@ -8,11 +8,6 @@ import { storeOp, type Store } from '../store/redis.ts';
  */
 export async function takeToggleToken(store: Store, number: string, limit: number, windowSec: number): Promise<void> {
   const key = store.keys.rate(number);
-  const count = await storeOp('rate limit', async () => {
-    const res = await store.redis.multi().incr(key).expire(key, windowSec, 'NX').exec();
-    const first = res?.[0];
-    if (!first || first[0]) throw first?.[0] ?? new Error('transaction aborted');
-    return first[1] as number;
-  });
+  const [count] = (await execTx('rate limit', store.redis.multi().incr(key).expire(key, windowSec, 'NX'))) as [number, number];
   if (count > limit) throw new RateLimitedError(`number ${number} made more than ${limit} changes in ${windowSec} s`);
 }

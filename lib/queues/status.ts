@@ -1,4 +1,5 @@
-import { isDynamic, liveMembership, type QueuePbx } from './pbx.ts';
+import { isDynamic } from '../asterisk/member.ts';
+import { liveMembership, type QueuePbx } from '../asterisk/pbx.ts';
 
 export type QueueStat = 'LOGGEDIN' | 'LOGGEDOUT' | 'STATIC' | 'NOQUEUES';
 

@@ -1,5 +1,14 @@
 import { storeOp, type Store } from './redis.ts';
 
+/** Where a change comes from, for the audit trail and the logs. */
+export interface Origin {
+  source: 'fastagi' | 'cli' | 'api';
+  /** The caller ID, or an admin's name. */
+  by: string;
+  channel?: string;
+  uniqueid?: string;
+}
+
 /** Who changed what, where from, and how it ended. Never holds a PIN. */
 export interface AuditEntry {
   /** login, logout, refuse, pause, unpause, force-logout, adopt, restore, ... */
@@ -16,6 +25,14 @@ export interface AuditEntry {
   channel?: string;
   uniqueid?: string;
   detail?: string;
+}
+
+/** An entry about a subject (number or agent), carrying who acted and from where. Never give it a PIN. */
+export function auditBy(origin: Origin, subject: string, action: string, result: string, more: { queue?: string; detail?: string } = {}): AuditEntry {
+  return {
+    action, subject, result, queue: more.queue, detail: more.detail,
+    source: origin.source, by: origin.by, channel: origin.channel, uniqueid: origin.uniqueid,
+  };
 }
 
 export interface AuditRecord extends AuditEntry {

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BusyError } from '../errors.ts';
+import { runLua } from './lua.ts';
 import { storeOp, type Store } from './redis.ts';
 
-// Release only when the token still matches: a holder whose lock expired must
-// not delete the next holder's lock.
-// KEYS[1] lock key; ARGV[1] token. Returns 1 when released, 0 when not ours.
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 export interface LockOptions {
   /** How long the lock lives if its holder dies; longer than one AMI round trip. */
@@ -38,6 +33,30 @@ export async function withLock<T>(store: Store, subject: string, fn: () => Promi
     return await fn();
   } finally {
     // A failed release only leaves the lock to expire; never mask fn's outcome.
-    await store.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    await runLua(store, 'release-lock', [key], [token]).catch(() => undefined);
   }
+}
+
+/**
+ * Several locks taken in one order (sorted), so two holders of overlapping sets
+ * never wait on each other.
+ */
+export function withLocks<T>(store: Store, subjects: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const sorted = [...new Set(subjects)].sort();
+  const nest = (i: number): Promise<T> => (i === sorted.length ? fn() : withLock(store, sorted[i]!, () => nest(i + 1)));
+  return nest(0);
+}
+
+// The one lock order of every change: an agent first (which interfaces to lock
+// is read, from its binding, while holding it), then the member interfaces it
+// touches, sorted. A number changing itself takes only its interface, so an
+// agent and a number at one phone change it one at a time.
+
+export function withAgentLock<T>(store: Store, agentId: string, fn: () => Promise<T>): Promise<T> {
+  return withLock(store, `agent:${agentId}`, fn);
+}
+
+/** Member interfaces, compared as Asterisk compares them (without case). Call an agent's only while holding its agent lock. */
+export function withInterfaceLocks<T>(store: Store, interfaces: readonly string[], fn: () => Promise<T>): Promise<T> {
+  return withLocks(store, interfaces.map((i) => `iface:${i.toLowerCase()}`), fn);
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { makeKeys, type Keys } from './keys.ts';
@@ -55,6 +55,38 @@ export async function storeOp<T>(what: string, op: () => Promise<T>): Promise<T>
     if (err instanceof StoreUnavailableError) throw err;
     throw new StoreUnavailableError(`Redis unavailable during ${what}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * Runs a MULTI or a pipeline and returns each command's reply. A transaction
+ * Redis aborted, or any command in it that failed, fails the whole step with
+ * StoreUnavailableError: callers branch on one error, whatever went wrong.
+ */
+export async function execTx(what: string, tx: ChainableCommander): Promise<unknown[]> {
+  return storeOp(what, async () => {
+    const res = await tx.exec();
+    if (!res) throw new Error('transaction aborted');
+    return res.map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
+  });
+}
+
+/**
+ * The hash of each member of a set (agents, bindings), read in one pipeline,
+ * ordered by the member as a number ("7" before "10"), those `parse` rejects left out.
+ */
+export async function readHashesOfSet<T>(store: Store, what: string, set: string, keyOf: (id: string) => string, parse: (id: string, h: Record<string, string>) => T | null): Promise<T[]> {
+  const ids = (await storeOp(what, () => store.redis.smembers(set))).sort((a, b) => a.padStart(20, '0').localeCompare(b.padStart(20, '0')) || a.length - b.length);
+  if (ids.length === 0) return [];
+  const pipe = store.redis.pipeline();
+  for (const id of ids) pipe.hgetall(keyOf(id));
+  const rows = await execTx(what, pipe);
+  return ids.flatMap((id, i) => {
+    const v = parse(id, rows[i] as Record<string, string>);
+    return v === null ? [] : [v];
+  });
 }
 
 /** Resolves once the connection is ready; for tools that start and act at once. */

@@ -9,7 +9,7 @@
 // (own-changes.ts).
 import type { PausedLampState } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { deviceOf } from './identity.ts';
+import { deviceOf } from '../asterisk/interfaces.ts';
 
 export type LampState = 'INUSE' | 'NOT_INUSE' | PausedLampState;
 

@@ -8,10 +8,10 @@
 // drops the record, a step that did not happen leaves things as they are.
 // Pure: reconcile.ts writes the result and deletes the intent in one MULTI.
 import type { QueueMember } from '../ami/client.ts';
-import type { MemberRecord } from '../queues/member-store.ts';
+import type { MemberRecord } from '../members/records.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { Intent } from '../store/intents.ts';
-import { externalIdentity, memberKey } from './identity.ts';
+import { externalIdentity, memberKey } from '../asterisk/interfaces.ts';
 
 export interface IntentRepair {
   put: MemberRecord[];
@@ -34,7 +34,7 @@ export function planIntentRepair(
 ): IntentRepair | 'wait' {
   const known = new Set([...knownQueues].map((q) => q.toLowerCase()));
   if ([...intent.adds, ...intent.removes].some((e) => !known.has(e.queue.toLowerCase()))) return 'wait';
-  const liveBy = new Map(live.filter((m) => m.membership === 'dynamic').map((m) => [memberKey(m.queue, m.location), m]));
+  const liveBy = new Map(live.filter((m) => m.membership === 'dynamic').map((m) => [memberKey(m.queue, m.interface), m]));
   const recBy = new Map(records.map((r) => [memberKey(r.queue, r.interface), r]));
   const out: IntentRepair = { put: [], remove: [], audit: [] };
   const audit = (action: string, queue: string): AuditEntry => ({

@@ -10,24 +10,11 @@
 // never come (events off, AMI dropped), so an expectation lives a few seconds;
 // the re-sync at every AMI login covers what was missed meanwhile.
 import type { LampTarget } from './blf.ts';
-import { memberKey } from './identity.ts';
+import { memberKey } from '../asterisk/interfaces.ts';
+import type { OwnChange } from '../members/change.ts';
 
-const KINDS = ['added', 'removed', 'pause'] as const;
-export type OwnEventKind = (typeof KINDS)[number];
-
-/** One member event agentgate's own recorded change will cause, and the member as recorded. */
-export interface OwnChange {
-  kind: OwnEventKind;
-  queue: string;
-  interface: string;
-  /** The number or agent id, for the lamp. */
-  subject: string;
-  /** As recorded; false for a removal. */
-  paused: boolean;
-}
-
-/** Given to the domain (QueueDeps, AgentDeps): called right after a successful recordChange, under the lock. */
-export type OwnChangeHook = (changes: readonly OwnChange[]) => void;
+const KINDS = ['added', 'removed', 'pause'] as const satisfies ReadonlyArray<OwnChange['kind']>;
+export type OwnEventKind = OwnChange['kind'];
 
 /** An event the tracker is settling. */
 export interface MemberEventNote {

@@ -24,8 +24,8 @@
 // record is dropped whatever the policy; the rest is as above.
 import type { QueueMember } from '../ami/client.ts';
 import type { MissingPolicy } from '../config.ts';
-import type { MemberRecord } from '../queues/member-store.ts';
-import { externalIdentity, memberKey } from './identity.ts';
+import type { MemberRecord } from '../members/records.ts';
+import { externalIdentity, memberKey } from '../asterisk/interfaces.ts';
 
 export type { MissingPolicy };
 
@@ -58,7 +58,7 @@ export type SyncStep =
 
 export function planSync(input: PlanInput): SyncStep[] {
   const known = new Set([...input.knownQueues].map((q) => q.toLowerCase()));
-  const live = new Map(input.live.map((m) => [memberKey(m.queue, m.location), m]));
+  const live = new Map(input.live.map((m) => [memberKey(m.queue, m.interface), m]));
   const recorded = new Set<string>();
   const steps: SyncStep[] = [];
 
@@ -82,12 +82,12 @@ export function planSync(input: PlanInput): SyncStep[] {
 
   for (const [key, m] of live) {
     if (recorded.has(key) || m.membership !== 'dynamic') continue;
-    const who = externalIdentity(m.location);
+    const who = externalIdentity(m.interface);
     steps.push({
       kind: 'adopt',
       record: {
         queue: m.queue,
-        interface: m.location,
+        interface: m.interface,
         subject: who.subject,
         kind: who.kind,
         ...asteriskValues(m),

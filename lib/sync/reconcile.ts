@@ -4,24 +4,21 @@
 // with plan.ts and carries the plan out: restores over AMI, then every record
 // and audit entry in one MULTI. Used for one interface per live event, and by
 // the re-sync for every interface that needs work.
-import { AmiDisconnectedError, AmiTimeoutError } from '../ami/errors.ts';
 import { PbxUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { recordChange, type MemberRecord } from '../queues/member-store.ts';
-import { addMember } from '../queues/pbx.ts';
+import { type MemberRecord, recordChange, recordsAt } from '../members/records.ts';
+import { addMember, pauseMember, readLive, type Pbx } from '../asterisk/pbx.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import { listIntents } from '../store/intents.ts';
-import { withLock } from '../store/lock.ts';
+import { withInterfaceLocks } from '../store/lock.ts';
 import type { Store } from '../store/redis.ts';
 import type { Lamps, LampTarget } from './blf.ts';
-import { externalIdentity, memberKey } from './identity.ts';
+import { externalIdentity, memberKey, sameInterface } from '../asterisk/interfaces.ts';
 import { planIntentRepair } from './intent-repair.ts';
-import { readLive, type SyncPbx } from './live.ts';
 import { planSync, type MissingPolicy, type SyncMode, type SyncStep } from './plan.ts';
-import { recordsOf } from './records.ts';
 
 export interface SyncDeps {
-  pbx: SyncPbx;
+  pbx: Pbx;
   store: Store;
   log: Logger;
   policy: MissingPolicy;
@@ -56,14 +53,9 @@ export interface ReconcileResult {
   intentsRepaired: number;
 }
 
-/** Every `iface:` lock of the request, taken in one order so two reconciles never wait on each other. */
+/** Every `iface:` lock of the request, in the one lock order (lib/store/lock.ts). */
 export function reconcile(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileResult> {
-  const subjects = [...new Set(req.interfaces)].sort().map((i) => `iface:${i}`);
-  const run = subjects.reduceRight<() => Promise<ReconcileResult>>(
-    (inner, subject) => () => withLock(deps.store, subject, inner),
-    () => settle(deps, req),
-  );
-  return run();
+  return withInterfaceLocks(deps.store, req.interfaces, () => settle(deps, req));
 }
 
 async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileResult> {
@@ -75,7 +67,7 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
   }
   const now = Date.now();
   const live = await readLive(pbx, req.interfaces);
-  const before = await recordsOf(store, req.interfaces);
+  const before = await recordsAt(store, req.interfaces);
   let records = before;
 
   const mine = new Set(req.interfaces.map((i) => i.toLowerCase()));
@@ -181,7 +173,7 @@ function pauseText(r: MemberRecord): string {
 function subjectOf(records: readonly MemberRecord[], before: readonly MemberRecord[], queue: string, iface: string): string {
   const key = memberKey(queue, iface);
   const r = records.find((x) => memberKey(x.queue, x.interface) === key) ?? before.find((x) => memberKey(x.queue, x.interface) === key)
-    ?? records.find((x) => x.interface.toLowerCase() === iface.toLowerCase());
+    ?? records.find((x) => sameInterface(x.interface, iface));
   return r?.subject ?? externalIdentity(iface).subject;
 }
 
@@ -190,7 +182,7 @@ function subjectOf(records: readonly MemberRecord[], before: readonly MemberReco
  * for the records given as `off` that are members no more (dark).
  */
 export function lampTargets(
-  members: readonly { queue: string; location: string; membership: string; paused: boolean }[],
+  members: readonly { queue: string; interface: string; membership: string; paused: boolean }[],
   restored: readonly MemberRecord[],
   records: readonly MemberRecord[],
   off: readonly MemberRecord[] = [],
@@ -198,7 +190,7 @@ export function lampTargets(
   const out = new Map<string, LampTarget>();
   for (const m of members) {
     if (m.membership !== 'dynamic') continue;
-    out.set(memberKey(m.queue, m.location), { queue: m.queue, interface: m.location, subject: subjectOf(records, [], m.queue, m.location), in: true, paused: m.paused });
+    out.set(memberKey(m.queue, m.interface), { queue: m.queue, interface: m.interface, subject: subjectOf(records, [], m.queue, m.interface), in: true, paused: m.paused });
   }
   for (const r of restored) out.set(memberKey(r.queue, r.interface), { queue: r.queue, interface: r.interface, subject: r.subject, in: true, paused: r.paused });
   for (const r of off) {
@@ -211,8 +203,8 @@ export function lampTargets(
 /** Adds a recorded member back with its penalty, name and pause. false when it could not be and the record should stay as it is. */
 async function restore(deps: SyncDeps, r: MemberRecord): Promise<boolean> {
   const { pbx, log } = deps;
-  const unavailable = (err: unknown): boolean =>
-    err instanceof PbxUnavailableError || err instanceof AmiDisconnectedError || err instanceof AmiTimeoutError;
+  // addMember and setGlobal have turned an AMI outage into PbxUnavailableError.
+  const unavailable = (err: unknown): boolean => err instanceof PbxUnavailableError;
   try {
     // Added paused when it was, so no call reaches it between the two actions.
     const outcome = await addMember(pbx, { queue: r.queue, interface: r.interface, penalty: r.penalty, memberName: r.name || undefined, paused: r.paused });
@@ -227,7 +219,7 @@ async function restore(deps: SyncDeps, r: MemberRecord): Promise<boolean> {
   }
   if (r.paused && r.reason) {
     try {
-      await pbx.queuePause({ queue: r.queue, interface: r.interface, paused: true, reason: r.reason });
+      await pauseMember(pbx, { queue: r.queue, interface: r.interface, paused: true, reason: r.reason });
     } catch (err) {
       if (unavailable(err)) throw err;
       log.warn({ queue: r.queue, interface: r.interface, err: (err as Error).message }, 'restored member paused without its reason');

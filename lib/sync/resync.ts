@@ -3,9 +3,9 @@
 // (each again under its lock, re-read, so a change made meanwhile is not
 // undone). Then every lamp is rebuilt from what Asterisk finally has.
 import type { Logger } from '../log.ts';
-import { listMemberRecords, type MemberRecord } from '../queues/member-store.ts';
+import { listMemberRecords, type MemberRecord } from '../members/records.ts';
 import { dropIntent, listIntents } from '../store/intents.ts';
-import { readLive } from './live.ts';
+import { readLive } from '../asterisk/pbx.ts';
 import { planSync } from './plan.ts';
 import { lampTargets, reconcile, type SyncDeps } from './reconcile.ts';
 

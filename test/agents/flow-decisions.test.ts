@@ -1,16 +1,18 @@
 // The pure decisions of the agent flows: what a toggle does, what status word
 // the dialplan gets, which phone an interface rings, how the CLI reads queues.
 import { describe, expect, it } from 'vitest';
-import { compatVariable, phoneOfInterface } from '../../lib/agents/compat-globals.ts';
-import { planPause, readPauseParams } from '../../lib/agents/pause.ts';
+import { compatVariable } from '../../lib/agents/compat-globals.ts';
+import { numberOfInterface } from '../../lib/asterisk/interfaces.ts';
+import { planPause } from '../../lib/agents/pause.ts';
+import { readPauseParams } from '../../lib/scripts/agent-request.ts';
 import { summarizeAgent } from '../../lib/agents/status.ts';
-import type { QueueMember } from '../../lib/queues/pbx.ts';
+import type { QueueMember } from '../../lib/asterisk/member.ts';
 import { parseQueuePenalties } from '../../lib/cli/agent-commands.ts';
 import { BadParamsError } from '../../lib/errors.ts';
 
 function member(queue: string, o: Partial<QueueMember> = {}): QueueMember {
   return {
-    queue, name: 'Ivan Petrov', location: 'Local/1001@from-queue/n', stateInterface: 'Local/1001@from-queue/n', membership: 'dynamic',
+    queue, name: 'Ivan Petrov', interface: 'Local/1001@from-queue/n', stateInterface: 'Local/1001@from-queue/n', membership: 'dynamic',
     penalty: 0, callsTaken: 0, lastCall: 0, lastPause: 0, loginTime: 0, inCall: false, status: 1, paused: false, pausedReason: '', wrapuptime: 0, ...o,
   };
 }
@@ -66,11 +68,11 @@ describe('readPauseParams', () => {
 describe('AGENTBYCALLERID names', () => {
   it('names the global after the phone, and finds the phone an interface rings', () => {
     expect(compatVariable('1001')).toBe('AGENTBYCALLERID_1001');
-    expect(phoneOfInterface('Local/79112223344@outbound-allroutes/n')).toBe('79112223344');
-    expect(phoneOfInterface('PJSIP/1001')).toBe('1001');
-    expect(phoneOfInterface('Local/1001@from-queue')).toBe('1001');
-    expect(phoneOfInterface('PJSIP/1001/sip:1001@10.0.0.1')).toBeUndefined();
-    expect(phoneOfInterface('Custom:foo')).toBeUndefined();
+    expect(numberOfInterface('Local/79112223344@outbound-allroutes/n')).toBe('79112223344');
+    expect(numberOfInterface('PJSIP/1001')).toBe('1001');
+    expect(numberOfInterface('Local/1001@from-queue')).toBe('1001');
+    expect(numberOfInterface('PJSIP/1001/sip:1001@10.0.0.1')).toBeUndefined();
+    expect(numberOfInterface('Custom:foo')).toBeUndefined();
   });
 
   it('refuses a phone that would put anything odd in a variable name', () => {

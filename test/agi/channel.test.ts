@@ -11,7 +11,7 @@ import {
 } from '../../lib/agi/errors.ts';
 import type { Config } from '../../lib/config.ts';
 import { callFastAgi, openFastAgiCall, type FastAgiCall, type FastAgiCallOptions } from '../doubles/fastagi-asterisk.ts';
-import { startServer } from './server-harness.ts';
+import { startServer, until } from './server-harness.ts';
 
 /** Runs `body` as the script of one call; gives back what it returned or threw, and the call. */
 async function probe<T>(
@@ -48,7 +48,8 @@ describe('the request', () => {
     });
     expect(value).toMatchObject({
       script: 'probe',
-      params: { queue: '8008', x: 'a:b' },
+      // The arguments are the query string AGI() split at its commas, put back.
+      params: { queue: '8008', x: 'a:b,arg1,arg 2,a:b' },
       args: ['arg1', 'arg 2', 'a:b'],
       callerId: '+79112223344',
       callerIdName: 'Ivan: Petrov',
@@ -168,7 +169,7 @@ describe('the caller hangs up', () => {
     const { port } = await startServer({
       probe: async (ch) => {
         await ch.setVariable('STEP', '1');
-        await new Promise((r) => setTimeout(r, 50)); // the caller hangs up now
+        await until(() => ch.hungUp, 'the HANGUP notice'); // the caller hangs up now
         await ch.setVariable('HUNGUP', String(ch.hungUp));
         await ch.setVariable('STEP', '2');
       },

@@ -2,7 +2,8 @@
 // through AGENTGATE_RESULT/AGENTGATE_ERROR, hostile peers, limits, shutdown.
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { AppError, BadParamsError } from '../../lib/errors.ts';
+import { AppError, BadParamsError, NotAuthorizedError, PbxUnavailableError } from '../../lib/errors.ts';
+import { answer } from '../../lib/scripts/reply.ts';
 import type { AgiScript } from '../../lib/agi/server.ts';
 import { callFastAgi, openFastAgiCall } from '../doubles/fastagi-asterisk.ts';
 import { deferred, startServer, until, type TestServer } from './server-harness.ts';
@@ -45,7 +46,8 @@ describe('a session', () => {
     const t = await startServer({ ok });
     await callFastAgi(t.port, { script: 'ok', callerId: '+79112223344', channel: 'Local/s@dummy-00000008;1', uniqueid: '1795314191.17' });
     await until(() => t.closings().length === 1, 'closing line');
-    await new Promise((r) => setTimeout(r, 20));
+    // Once the session is over, nothing of it can log again.
+    await until(() => t.server.activeSessions() === 0, 'the session to end');
     expect(t.closings()).toHaveLength(1);
     expect(t.closings()[0]).toMatchObject({
       script: 'ok',
@@ -56,6 +58,26 @@ describe('a session', () => {
       outcome: 'ok',
       ms: expect.any(Number),
     });
+  });
+
+  it('the closing line counts a refusal and a failure the script answered as such, not as ok', async () => {
+    const t = await startServer({
+      refuse: (ch, log) => answer(ch, log, async () => {
+        throw new NotAuthorizedError('number 79110000001 is not authorized for queue 8008');
+      }),
+      fail: (ch, log) => answer(ch, log, async () => {
+        throw new PbxUnavailableError('Asterisk did not answer QueueStatus');
+      }),
+    });
+    const refused = await callFastAgi(t.port, { script: 'refuse' });
+    expect(refused.variables).toMatchObject({ AGENTGATE_RESULT: 'REFUSED', AGENTGATE_ERROR: 'NOT_AUTHORIZED' });
+    const failed = await callFastAgi(t.port, { script: 'fail' });
+    expect(failed.variables).toMatchObject({ AGENTGATE_RESULT: 'ERROR', AGENTGATE_ERROR: 'PBX_UNAVAILABLE' });
+    await until(() => t.closings().length === 2, 'closing lines');
+    expect(t.closings().map((l) => [l.script, l.outcome, l.code])).toEqual([
+      ['refuse', 'refused', 'NOT_AUTHORIZED'],
+      ['fail', 'error', 'PBX_UNAVAILABLE'],
+    ]);
   });
 
   it('serves many calls at once, each its own', async () => {
@@ -322,11 +344,12 @@ describe('limits', () => {
 describe('close()', () => {
   it('stops accepting, lets a running session finish, then resolves', async () => {
     const started = deferred();
+    const release = deferred();
     const t = await startServer(
       {
         slow: async (ch) => {
           started.resolve();
-          await new Promise((r) => setTimeout(r, 200));
+          await release.promise; // still running until the refusal has been seen
           await ch.setVariable('FINISHED', 'yes');
         },
       },
@@ -337,6 +360,7 @@ describe('close()', () => {
     const closing = t.server.close();
     const refused = await new Promise<string>((resolve) => net.connect(t.port, '127.0.0.1').on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')).on('connect', () => resolve('connected')));
     expect(refused).toBe('ECONNREFUSED');
+    release.resolve();
     const done = await call.done;
     expect(done.variables).toEqual({ FINISHED: 'yes' });
     await closing;

@@ -13,8 +13,8 @@ describe('QueueStatus', () => {
     const status = await c.queueStatus({ queue: '8008' });
     expect(status.params).toHaveLength(1);
     expect(status.members).toHaveLength(1000);
-    expect(status.members[999]).toMatchObject({ name: 'Agent 999', location: 'Local/79110000999@from-queue/n', penalty: 4, paused: false });
-    expect(new Set(status.members.map((m) => m.location)).size).toBe(1000);
+    expect(status.members[999]).toMatchObject({ name: 'Agent 999', interface: 'Local/79110000999@from-queue/n', penalty: 4, paused: false });
+    expect(new Set(status.members.map((m) => m.interface)).size).toBe(1000);
     expect(leaked).toEqual([]);
   });
 
@@ -38,7 +38,7 @@ describe('replies cut across reads (double writes each one in two halves)', () =
     const ami = await double({ splitReplies: true });
     const c = await connected(ami, { events: 'agent', actionTimeoutMs: 2000 });
     const added: string[] = [];
-    c.on('QueueMemberAdded', (e) => added.push(e.memberName));
+    c.on('QueueMemberAdded', (e) => added.push(e.name));
     await c.queueAdd({ queue: '8008', interface: 'Local/1@x/n', memberName: 'Иван Петров' });
     await c.queueAdd({ queue: '8008', interface: 'Local/2@x/n', memberName: 'Second' });
     const status = await c.queueStatus({ queue: '8008' });

@@ -24,7 +24,7 @@ describe('a caller answered by a mobile member (ami-queue-call-answered.log)', (
   it('QueueMemberAdded: numbers parsed, flags as booleans', () => {
     expect(parseTypedEvent('QueueMemberAdded', first(list, 'QueueMemberAdded'))).toEqual({
       queue: '8008',
-      memberName: 'Mobile 79112223344',
+      name: 'Mobile 79112223344',
       interface: 'Local/79112223344@outbound-allroutes/n',
       stateInterface: 'Local/79112223344@outbound-allroutes/n',
       membership: 'dynamic',

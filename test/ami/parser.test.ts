@@ -105,7 +105,7 @@ describe('events in the same read as the reply (ami-more.log)', () => {
     expect(reply?.response).toBe('Success');
     expect(reply?.message).toBe('Added interface to queue');
     const added = parseTypedEvent('QueueMemberAdded', toEvent(event ?? {}));
-    expect(added).toMatchObject({ queue: '8008', memberName: 'Ivan Petrov', status: 4, paused: false, penalty: 1, membership: 'dynamic' });
+    expect(added).toMatchObject({ queue: '8008', name: 'Ivan Petrov', status: 4, paused: false, penalty: 1, membership: 'dynamic' });
   });
 });
 
@@ -136,6 +136,6 @@ describe('UTF-8', () => {
     const bytes = Buffer.from('Event: QueueMemberAdded\r\nQueue: 8008\r\nMemberName: Иван Петров\r\nPaused: 0\r\n\r\n', 'utf8');
     const at = bytes.indexOf(Buffer.from('Иван', 'utf8')) + 1; // inside the first two-byte character
     const [event] = parse([bytes.subarray(0, at), bytes.subarray(at)]);
-    expect(parseTypedEvent('QueueMemberAdded', toEvent(event ?? {})).memberName).toBe('Иван Петров');
+    expect(parseTypedEvent('QueueMemberAdded', toEvent(event ?? {})).name).toBe('Иван Петров');
   });
 });

@@ -7,6 +7,7 @@ import * as E from '../../lib/ami/errors.ts';
 import type { QueueMemberEvent } from '../../lib/ami/events.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { playScript, type Script } from './scripted-asterisk.ts';
+import { waitFor } from './helpers.ts';
 
 const MOBILE = 'Local/79112223344@outbound-allroutes/n';
 const IVAN = 'Local/79112223344@outbound-noanswer/n';
@@ -52,7 +53,7 @@ describe('ami-actions.log', () => {
       {
         queue: '8008',
         name: 'Mobile 79112223344',
-        location: MOBILE,
+        interface: MOBILE,
         stateInterface: MOBILE,
         membership: 'dynamic',
         penalty: 1,
@@ -138,7 +139,8 @@ describe('ami-more.log', () => {
     expect(await c.dbDel('agentgate', 'probe')).toBe(true);
     expect(await c.dbDel('agentgate', 'probe')).toBe(false);
     await c.queueRemove({ queue: '8008', interface: IVAN });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // QueueMemberRemoved came in a read of its own, after the reply.
+    await waitFor(() => events.length === 4, 1000, 'QueueMemberRemoved');
     await c.close();
 
     expect(events.map(([name, e]) => [name, e.paused, e.pausedReason])).toEqual([

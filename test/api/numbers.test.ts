@@ -3,7 +3,7 @@
 // state, refusals, and malformed requests refused before anything changes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
-import { listMemberRecords } from '../../lib/queues/member-store.ts';
+import { listMemberRecords } from '../../lib/members/records.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import { memberAudit } from '../support/audit.ts';
 import { READ_TOKEN, startApiHarness, waitFor, type ApiHarness } from './support.ts';

@@ -3,7 +3,7 @@
 // on the same member, even right after, is still tracked.
 import { afterEach, describe, expect, it } from 'vitest';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
-import { listMemberRecords } from '../../lib/queues/member-store.ts';
+import { listMemberRecords } from '../../lib/members/records.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
 import { startHarness, waitFor, type Harness } from '../support/harness.ts';

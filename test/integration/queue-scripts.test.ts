@@ -2,7 +2,7 @@
 // double, against a real Redis.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowNumber, setPolicy } from '../../lib/queues/allowlist.ts';
-import { listMemberRecords } from '../../lib/queues/member-store.ts';
+import { listMemberRecords } from '../../lib/members/records.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import { memberAudit } from '../support/audit.ts';
 import { listIntents } from '../../lib/store/intents.ts';
@@ -60,6 +60,23 @@ describe('queue-toggle', () => {
     expect(second.variables).toMatchObject({ QUEUESTAT: 'LOGGEDOUT', AGENTGATE_QUEUES: '' });
     expect([...inAsterisk('8008'), ...inAsterisk('8009')]).toEqual([]);
     expect(await listMemberRecords(store())).toEqual([]);
+  });
+
+  it('joins every queue of a list the dialplan wrote with commas, which AGI() split into arguments', async () => {
+    // AGI(agi://host/queue-toggle?queue=8008,8009&prompts=no) as Asterisk sends it.
+    const call = await callFastAgi(h.port, { script: 'queue-toggle?queue=8008', args: ['8009&prompts=no'], callerId: MOBILE });
+    expect(call.variables).toMatchObject({ AGENTGATE_RESULT: 'LOGGEDIN', AGENTGATE_QUEUES: '8008,8009' });
+    expect(call.played).toEqual([]);
+    expect(inAsterisk('8008')).toHaveLength(1);
+    expect(inAsterisk('8009')).toHaveLength(1);
+  });
+
+  it('refuses a split list it cannot read whole and changes nothing', async () => {
+    // A quote Asterisk stripped or a stray argument leaves a name no queue can have.
+    const call = await callFastAgi(h.port, { script: 'queue-toggle?queue=8008', args: ['80 09'], callerId: MOBILE });
+    expect(call.variables).toMatchObject({ AGENTGATE_RESULT: 'ERROR', AGENTGATE_ERROR: 'BAD_PARAMS', QUEUESTAT: 'ERROR' });
+    expect(h.ami.members()).toEqual([]);
+    expect(actionsNamed('QueueAdd')).toEqual([]);
   });
 
   it('asks Asterisk about this member in this queue only, not every queue', async () => {

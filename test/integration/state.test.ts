@@ -12,7 +12,7 @@ import { startApp, type App } from '../../lib/app.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
-import { listMemberRecords, recordChange, type MemberRecord } from '../../lib/queues/member-store.ts';
+import { listMemberRecords, recordChange, type MemberRecord } from '../../lib/members/records.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import { memberAudit } from '../support/audit.ts';
 import { beginIntent, listIntents } from '../../lib/store/intents.ts';

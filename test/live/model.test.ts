@@ -8,7 +8,7 @@ import { toEvent, type AmiEvent } from '../../lib/ami/parser.ts';
 import type { LiveEvent } from '../../lib/live/events.ts';
 import { digest, digests, lastOfEach, LiveModel, supersedeKey } from '../../lib/live/model.ts';
 import { inScope, parseScope } from '../../lib/live/scope.ts';
-import { numberOfInterface } from '../../lib/live/words.ts';
+import { numberOfInterface } from '../../lib/asterisk/interfaces.ts';
 import { compileNumberRules } from '../../lib/numbers.ts';
 import { blocks } from '../ami/recordings.ts';
 
@@ -48,7 +48,7 @@ const brief = (e: LiveEvent): string => {
 
 function qm(over: Partial<QueueMember>): QueueMember {
   return {
-    queue: '8008', name: 'Mobile', location: MOBILE_IFACE, stateInterface: MOBILE_IFACE, membership: 'dynamic', penalty: 0,
+    queue: '8008', name: 'Mobile', interface: MOBILE_IFACE, stateInterface: MOBILE_IFACE, membership: 'dynamic', penalty: 0,
     callsTaken: 0, lastCall: 0, lastPause: 0, loginTime: 1795314050, inCall: false, status: 1, paused: false, pausedReason: '', wrapuptime: 0, ...over,
   };
 }
@@ -125,12 +125,12 @@ describe('rebuild from QueueStatus', () => {
     const m = model();
     m.rebuild(status([qm({}), qm({ queue: '8009' })]));
     const changes = m.rebuild(status(
-      [qm({ paused: true, pausedReason: 'lunch', lastPause: 1795314100 }), qm({ queue: '8008', location: 'PJSIP/1001', name: 'Desk' })],
+      [qm({ paused: true, pausedReason: 'lunch', lastPause: 1795314100 }), qm({ queue: '8008', interface: 'PJSIP/1001', name: 'Desk' })],
       [{ queue: '8009', position: 1, channel: 'c', uniqueid: 'u1', callerIdNum: '7495', callerIdName: 'X', connectedLineNum: '', connectedLineName: '', wait: 3, priority: 0 }],
     ));
     expect(changes.map(brief).sort()).toEqual(['callers 8009 resync 1', 'loggedIn 8008', 'loggedOut 8009', 'paused 8008 lunch'].sort());
     expect(m.rebuild(status(
-      [qm({ paused: true, pausedReason: 'lunch', lastPause: 1795314100 }), qm({ queue: '8008', location: 'PJSIP/1001', name: 'Desk' })],
+      [qm({ paused: true, pausedReason: 'lunch', lastPause: 1795314100 }), qm({ queue: '8008', interface: 'PJSIP/1001', name: 'Desk' })],
       [{ queue: '8009', position: 1, channel: 'c', uniqueid: 'u1', callerIdNum: '7495', callerIdName: 'X', connectedLineNum: '', connectedLineName: '', wait: 4, priority: 0 }],
     ))).toEqual([]);
   });

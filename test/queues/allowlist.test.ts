@@ -6,6 +6,7 @@ import type { Store } from '../../lib/store/redis.ts';
 import { BadParamsError, NotAuthorizedError, RateLimitedError, StoreUnavailableError } from '../../lib/errors.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 import { Redis } from 'ioredis';
+import { waitFor } from '../support/wait.ts';
 
 let t: TestRedis;
 let store: Store;
@@ -74,7 +75,7 @@ describe('toggle rate limit', () => {
     for (let i = 0; i < 3; i++) await takeToggleToken(store, '79112223344', 3, 1);
     await expect(takeToggleToken(store, '79112223344', 3, 1)).rejects.toBeInstanceOf(RateLimitedError);
     await takeToggleToken(store, '79110000000', 3, 1);
-    await new Promise((r) => setTimeout(r, 1100));
+    await waitFor(async () => (await t.redis.exists(store.keys.rate('79112223344'))) === 0, 'the 1 s window to expire');
     await takeToggleToken(store, '79112223344', 3, 1);
   });
 });

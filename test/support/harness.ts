@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../lib/log.ts';
 import { storeReady } from '../../lib/store/redis.ts';
 import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
 import { testRedis, type TestRedis } from './redis.ts';
+import { waitFor } from './wait.ts';
 
 export interface Harness {
   app: App;
@@ -46,10 +47,4 @@ export async function startHarness(opts: { env?: Record<string, string>; queues?
   };
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor };

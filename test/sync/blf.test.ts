@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FREEPBX_BLF_TEMPLATE, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { Lamps, lampName, lampStates, type LampTarget } from '../../lib/sync/blf.ts';
-import { deviceOf } from '../../lib/sync/identity.ts';
+import { deviceOf } from '../../lib/asterisk/interfaces.ts';
 
 const t = (queue: string, iface: string, inQueue: boolean, paused = false, subject = 's'): LampTarget => ({ queue, interface: iface, subject, in: inQueue, paused });
 

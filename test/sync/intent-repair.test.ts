@@ -1,7 +1,7 @@
 // An intent left by a killed process is finished from what Asterisk has.
 import { describe, expect, it } from 'vitest';
 import type { QueueMember } from '../../lib/ami/client.ts';
-import type { MemberRecord } from '../../lib/queues/member-store.ts';
+import type { MemberRecord } from '../../lib/members/records.ts';
 import type { Intent } from '../../lib/store/intents.ts';
 import { planIntentRepair } from '../../lib/sync/intent-repair.ts';
 
@@ -9,7 +9,7 @@ const IFACE = 'Local/79112223344@outbound-allroutes/n';
 const known = new Set(['8008', '8009']);
 
 const member = (queue: string, over: Partial<QueueMember> = {}): QueueMember => ({
-  queue, name: 'Ivan Petrov', location: IFACE, stateInterface: IFACE, membership: 'dynamic', penalty: 2, callsTaken: 0, lastCall: 0,
+  queue, name: 'Ivan Petrov', interface: IFACE, stateInterface: IFACE, membership: 'dynamic', penalty: 2, callsTaken: 0, lastCall: 0,
   lastPause: 0, loginTime: 1795315251, inCall: false, status: 1, paused: false, pausedReason: '', wrapuptime: 0, ...over,
 });
 const record = (queue: string): MemberRecord => ({

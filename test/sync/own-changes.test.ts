@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OwnChanges, type OwnChange } from '../../lib/sync/own-changes.ts';
+import { OwnChanges } from '../../lib/sync/own-changes.ts';
+import { type OwnChange } from '../../lib/members/change.ts';
 
 const IF = 'Local/79112223344@outbound-allroutes/n';
 const change = (kind: OwnChange['kind'], queue: string, paused = false): OwnChange => ({ kind, queue, interface: IF, subject: '79112223344', paused });

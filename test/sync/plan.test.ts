@@ -1,15 +1,15 @@
 // The re-sync policy as a pure function: each rule of lib/sync/plan.ts's header.
 import { describe, expect, it } from 'vitest';
 import type { QueueMember } from '../../lib/ami/client.ts';
-import type { MemberRecord } from '../../lib/queues/member-store.ts';
+import type { MemberRecord } from '../../lib/members/records.ts';
 import { planSync, type PlanInput } from '../../lib/sync/plan.ts';
 
 const IVAN = 'Local/79112223344@outbound-allroutes/n';
 const OLGA = 'Local/79210001122@outbound-allroutes/n';
 
-function member(queue: string, location: string, over: Partial<QueueMember> = {}): QueueMember {
+function member(queue: string, iface: string, over: Partial<QueueMember> = {}): QueueMember {
   return {
-    queue, name: 'Ivan Petrov', location, stateInterface: location, membership: 'dynamic', penalty: 2, callsTaken: 0,
+    queue, name: 'Ivan Petrov', interface: iface, stateInterface: iface, membership: 'dynamic', penalty: 2, callsTaken: 0,
     lastCall: 0, lastPause: 0, loginTime: 1795315251, inCall: false, status: 1, paused: false, pausedReason: '', wrapuptime: 0, ...over,
   };
 }

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MemberView } from '../../live/events.ts';
 import { changeMembership, logoutEverywhere } from '../../queues/membership.ts';
-import { validContext } from '../../queues/names.ts';
+import { validContext } from '../../validate.ts';
 import { canonicalNumber } from '../../numbers.ts';
 import { queueDeps } from '../../services.ts';
 import { origin, reqLog, requireSynced, type ApiDeps } from '../context.ts';

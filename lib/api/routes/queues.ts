@@ -1,6 +1,6 @@
 // Queues with their members and waiting callers, from the live model.
 import type { FastifyInstance } from 'fastify';
-import { NoSuchQueueError } from '../../queues/pbx.ts';
+import { NoSuchQueueError } from '../../errors.ts';
 import { requireSynced, type ApiDeps } from '../context.ts';
 import type { RouteDoc } from '../openapi.ts';
 import * as s from '../schemas.ts';

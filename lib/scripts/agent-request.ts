@@ -1,13 +1,15 @@
 // What the agent scripts read from the request, checked before anything is
-// touched: the caller's phone, the member context, and an optional agent id
-// the dialplan already knows.
+// touched: the caller's phone, the member context, an optional agent id the
+// dialplan already knows, and the pause parameters.
 import type { AgiRequest } from '../agi/channel.ts';
 import { canonicalNumber } from '../numbers.ts';
-import type { Origin } from '../queues/membership.ts';
-import { localInterface, validContext } from '../queues/names.ts';
+import type { Origin } from '../store/audit.ts';
+import { localInterface } from '../asterisk/interfaces.ts';
+import { validateAgentId, validContext, validQueue } from '../validate.ts';
 import type { Services } from '../services.ts';
-import { callerSubject } from './pin-guard.ts';
-import { validateAgentId } from './validate.ts';
+import { callerSubject } from '../agents/pin-guard.ts';
+import { validPauseReason, type PauseMode } from '../agents/pause.ts';
+import { BadParamsError } from '../errors.ts';
 
 export interface AgentScriptRequest {
   /** The caller's canonical number: the phone the agent logs in at. */
@@ -54,4 +56,13 @@ export function callerOrigin(req: AgiRequest, svc: Services): Origin {
     by = callerSubject(undefined);
   }
   return { source: 'fastagi', by, channel: req.channel, uniqueid: req.uniqueid };
+}
+
+/** `mode`, `queue` and `reason` from a script's query string, checked. */
+export function readPauseParams(params: Record<string, string>): { mode: PauseMode; queue?: string; reason?: string } {
+  const mode = (params.mode ?? '').trim().toLowerCase() || 'toggle';
+  if (mode !== 'pause' && mode !== 'unpause' && mode !== 'toggle') throw new BadParamsError('mode must be pause, unpause or toggle');
+  const queue = (params.queue ?? '').trim();
+  const reason = (params.reason ?? '').trim();
+  return { mode, ...(queue ? { queue: validQueue(queue) } : {}), ...(reason ? { reason: validPauseReason(reason) } : {}) };
 }

@@ -1,10 +1,11 @@
+// The body shared by queue-login, queue-logout and queue-toggle.
 import type { AgiChannel } from '../agi/channel.ts';
 import type { AgiScript } from '../agi/router.ts';
-import { answer, type Prompt } from '../caller-reply.ts';
+import { answer, type Prompt } from './reply.ts';
 import type { Logger } from '../log.ts';
 import { queueDeps, type Services } from '../services.ts';
-import { changeMembership, type MemberOp } from './membership.ts';
-import { readQueueRequest } from './request.ts';
+import { changeMembership, type MemberOp } from '../queues/membership.ts';
+import { readQueueRequest } from './queue-request.ts';
 
 /**
  * The body shared by queue-login, queue-logout and queue-toggle: they differ
@@ -13,8 +14,8 @@ import { readQueueRequest } from './request.ts';
  * and AGENTGATE_QUEUES (the queues asked for that the number is now in).
  */
 export function membershipScript(op: MemberOp, svc: Services): AgiScript {
-  return async (ch: AgiChannel, log: Logger) => {
-    await answer(ch, log, async () => {
+  return async (ch: AgiChannel, log: Logger) =>
+    answer(ch, log, async () => {
       const req = readQueueRequest(ch.request, svc);
       const res = await changeMembership(queueDeps(svc, log), { op, number: req.number, queues: req.queues, context: req.context, origin: req.origin, rateLimited: true });
       const now = res.queues.filter((q) => q.after !== 'out').map((q) => q.queue);
@@ -26,6 +27,5 @@ export function membershipScript(op: MemberOp, svc: Services): AgiScript {
         vars: { AGENTGATE_RESULT: res.state, QUEUESTAT: res.state, AGENTGATE_NUMBER: req.number, AGENTGATE_QUEUES: now.join(',') },
         prompts,
       };
-    }, (result) => ({ QUEUESTAT: result }));
-  };
+    }, (word) => ({ QUEUESTAT: word }));
 }

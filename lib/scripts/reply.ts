@@ -1,7 +1,9 @@
-import type { AgiChannel } from './agi/channel.ts';
-import { AgiClosedError, AgiDeadChannelError, AgiHangupError } from './agi/errors.ts';
-import type { Logger } from './log.ts';
-import { outcomeFor } from './outcomes.ts';
+// How every script answers: channel variables first, then the prompts, and
+// for a failure REFUSED/ERROR with its code and the matching sound.
+import type { AgiChannel } from '../agi/channel.ts';
+import { AgiClosedError, AgiDeadChannelError, AgiHangupError } from '../agi/errors.ts';
+import type { Logger } from '../log.ts';
+import { failureOf, OK, type ScriptResult } from './outcome.ts';
 
 export type Prompt = { file: string } | { digits: string };
 
@@ -42,24 +44,28 @@ export async function replyToCaller(ch: AgiChannel, log: Logger, reply: CallerRe
  * Runs one script's work and answers the caller either way: the reply the work
  * returns, or REFUSED/ERROR with a code and the matching prompt. `failVars`
  * adds the script's own variables for a failure (QUEUESTAT=ERROR, ...), so the
- * dialplan never takes a failure for a state.
+ * dialplan never takes a failure for a state. Returns the outcome, for the
+ * session's log line and the metrics.
  */
 export async function answer(
   ch: AgiChannel,
   log: Logger,
   work: () => Promise<CallerReply>,
-  failVars: (result: 'REFUSED' | 'ERROR') => Record<string, string> = () => ({}),
-): Promise<void> {
+  failVars: (word: 'REFUSED' | 'ERROR') => Record<string, string> = () => ({}),
+): Promise<ScriptResult> {
   const withPrompts = promptsWanted(ch.request.params);
   let reply: CallerReply;
+  let result = OK;
   try {
     reply = await work();
   } catch (err) {
-    const o = outcomeFor(err);
-    const line = { outcome: o.result, code: o.code, reason: (err as Error).message };
-    if (o.code === 'INTERNAL') log.error({ ...line, err }, 'script failed');
-    else log.info(line, o.result === 'REFUSED' ? 'refused' : 'failed');
-    reply = { vars: { AGENTGATE_RESULT: o.result, AGENTGATE_ERROR: o.code, ...failVars(o.result) }, prompts: [{ file: o.prompt }] };
+    const f = failureOf(err);
+    const line = { outcome: f.result.result, code: f.code, reason: (err as Error).message };
+    if (f.code === 'INTERNAL') log.error({ ...line, err }, 'script failed');
+    else log.info(line, f.word === 'REFUSED' ? 'refused' : 'failed');
+    reply = { vars: { AGENTGATE_RESULT: f.word, AGENTGATE_ERROR: f.code, ...failVars(f.word) }, prompts: [{ file: f.prompt }] };
+    result = f.result;
   }
   await replyToCaller(ch, log, reply, withPrompts);
+  return result;
 }

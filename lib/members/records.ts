@@ -1,5 +1,9 @@
+// Queue members as agentgate records them in Redis: one hash per queue,
+// interface -> JSON record. Every write is one MULTI that also closes the
+// change's intent and appends its audit entries, so a reader never sees a
+// member without its audit line or an intent outliving its record.
 import { auditFields, type AuditEntry } from '../store/audit.ts';
-import { storeOp, type Store } from '../store/redis.ts';
+import { execTx, storeOp, type Store } from '../store/redis.ts';
 
 /** A queue member as agentgate records it in Redis. */
 export interface MemberRecord {
@@ -37,11 +41,7 @@ export async function recordChange(store: Store, change: RecordedChange): Promis
   for (const r of change.remove ?? []) tx.hdel(keys.members(r.queue), r.interface);
   if (change.intentId) tx.hdel(keys.intents(), change.intentId);
   for (const a of change.audit ?? []) tx.xadd(keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditFields(a));
-  await storeOp('record change', async () => {
-    const res = await tx.exec();
-    if (!res) throw new Error('transaction aborted');
-    for (const [err] of res) if (err) throw err;
-  });
+  await execTx('record change', tx);
 }
 
 export async function getMemberRecord(store: Store, queue: string, iface: string): Promise<MemberRecord | undefined> {
@@ -55,11 +55,20 @@ export async function listMemberRecords(store: Store, queue?: string): Promise<M
   if (queues.length === 0) return [];
   const pipe = store.redis.pipeline();
   for (const q of queues) pipe.hvals(store.keys.members(q));
-  const res = await storeOp('list members', async () => (await pipe.exec()) ?? []);
-  const out: MemberRecord[] = [];
-  for (const [err, vals] of res) {
-    if (err) throw err;
-    for (const v of vals as string[]) out.push(JSON.parse(v) as MemberRecord);
-  }
-  return out;
+  return (await execTx('list members', pipe)).flatMap((vals) => (vals as string[]).map((v) => JSON.parse(v) as MemberRecord));
+}
+
+/**
+ * Redis's records of these interfaces in every queue: one field per queue
+ * (HMGET), not every member of every queue. An agent's records are those at
+ * the interfaces it is (or was) bound to.
+ */
+export async function recordsAt(store: Store, interfaces: readonly string[]): Promise<MemberRecord[]> {
+  const { redis, keys } = store;
+  if (interfaces.length === 0) return [];
+  const queues = await storeOp('list member queues', () => redis.smembers(keys.memberQueues()));
+  if (queues.length === 0) return [];
+  const pipe = redis.pipeline();
+  for (const q of queues) pipe.hmget(keys.members(q), ...interfaces);
+  return (await execTx('read members', pipe)).flatMap((vals) => (vals as Array<string | null>).flatMap((v) => (v ? [JSON.parse(v) as MemberRecord] : [])));
 }

@@ -2,28 +2,17 @@
 // proof enough to log out or pause); an agent calling from their own mobile
 // keys only the PIN; anyone else keys ID and PIN.
 import type { AgiChannel } from '../agi/channel.ts';
-import type { Store } from '../store/redis.ts';
-import { listAgents, type AgentAccount } from './accounts.ts';
-import { getAgentBinding, getPhoneAgent } from './bindings.ts';
-import type { AgentDeps } from './deps.ts';
+import { agentByMobile, type AgentAccount } from '../agents/accounts.ts';
+import { getAgentBinding, getPhoneAgent } from '../agents/bindings.ts';
+import type { AgentDeps } from '../agents/deps.ts';
 import { askCredentials, DEFAULT_PIN_ENTRY, type PinEntryOptions } from './pin-entry.ts';
-import type { AgentScriptRequest } from './request.ts';
+import type { AgentScriptRequest } from './agent-request.ts';
 
 export type Identified =
   /** The phone is bound to this agent; no PIN was asked. */
   | { via: 'binding'; agentId: string }
   /** ID (keyed, given or from the mobile) and PIN checked. */
   | { via: 'pin'; agentId: string; account: AgentAccount };
-
-/**
- * The one agent whose account lists this number as its mobile, or undefined
- * (none, or several: then the caller keys the ID).
- */
-export async function agentByMobile(store: Store, phone: string): Promise<string | undefined> {
-  // A scan of the accounts: fine for hundreds of agents; an index would belong in accounts.ts.
-  const matches = (await listAgents(store)).filter((a) => a.mobile === phone);
-  return matches.length === 1 ? matches[0]!.id : undefined;
-}
 
 export async function identifyAgent(
   ch: AgiChannel,

@@ -1,8 +1,11 @@
-// Checks for everything about an agent that comes from outside (keypad, CLI,
-// caller ID). Values end up in Redis keys, AMI headers and Asterisk's astdb,
-// so each is held to the narrowest shape that serves; a bad one is refused
-// with BadParamsError and nothing is changed.
-import { BadParamsError } from '../errors.ts';
+// Checks for every name and value that comes from outside (the dialplan's
+// query string, the keypad, the CLI, the API, caller ID) and ends up in Redis
+// keys, AMI headers or Asterisk's astdb. Each is held to the narrowest shape
+// that serves; a bad one is refused with BadParamsError and nothing is changed.
+// Member names also end up in Asterisk's astdb copy (Queue/PersistentMembers),
+// which splits on ';', ',' and '|' and corrupts a name holding them on restore
+// (see shared/asterisk/README.md).
+import { BadParamsError } from './errors.ts';
 
 export interface QueuePenalty {
   queue: string;
@@ -77,4 +80,36 @@ export function validateInterface(iface: unknown): asserts iface is string {
   if (typeof iface !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(iface)) {
     throw new BadParamsError('interface must be 1 to 128 visible ASCII characters without spaces');
   }
+}
+
+const CONTEXT = /^[A-Za-z0-9_-]{1,80}$/;
+
+export function validQueue(queue: string): string {
+  validateQueueName(queue);
+  return queue;
+}
+
+/** `queue=8008,8009` as a list; at least one, no duplicates. */
+export function parseQueueList(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') throw new BadParamsError('parameter queue is required');
+  const queues = [...new Set(raw.split(',').map((q) => q.trim()).filter(Boolean))];
+  if (queues.length === 0) throw new BadParamsError('parameter queue is required');
+  return queues.map(validQueue);
+}
+
+export function validContext(context: string): string {
+  if (!CONTEXT.test(context)) throw new BadParamsError(`bad context ${JSON.stringify(context)}`);
+  return context;
+}
+
+/** A member name as an agent's display name is held: the same rules, outer spaces forgiven. */
+export function validMemberName(name: string): string {
+  const trimmed = name.trim();
+  validateAgentName(trimmed);
+  return trimmed;
+}
+
+export function validPenalty(penalty: number): number {
+  if (!Number.isInteger(penalty) || penalty < 0 || penalty > 1000) throw new BadParamsError('penalty must be a whole number from 0 to 1000');
+  return penalty;
 }

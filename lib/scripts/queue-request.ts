@@ -1,8 +1,9 @@
 import type { AgiRequest } from '../agi/channel.ts';
 import type { Services } from '../services.ts';
 import { canonicalNumber } from '../numbers.ts';
-import { localInterface, parseQueueList, validContext } from './names.ts';
-import type { Origin } from './membership.ts';
+import { localInterface } from '../asterisk/interfaces.ts';
+import { parseQueueList, validContext } from '../validate.ts';
+import type { Origin } from '../store/audit.ts';
 
 export interface QueueScriptRequest {
   queues: string[];

@@ -1,11 +1,11 @@
 // What each agent script tells the dialplan and the caller, in one place so
 // the scripts stay thin and the variables stay the same across them.
-import type { CallerReply } from '../caller-reply.ts';
-import type { ForceLogoutResult } from './force-logout.ts';
-import type { LoginResult } from './login.ts';
-import type { LogoutResult } from './logout.ts';
-import type { PauseResult } from './pause.ts';
-import type { AgentStatus } from './status.ts';
+import type { CallerReply } from './reply.ts';
+import type { ForceLogoutResult } from '../agents/force-logout.ts';
+import type { LoginResult } from '../agents/login.ts';
+import type { LogoutResult } from '../agents/logout.ts';
+import type { PauseResult } from '../agents/pause.ts';
+import type { AgentStatus } from '../agents/status.ts';
 
 export function loginReply(res: LoginResult): CallerReply {
   return {

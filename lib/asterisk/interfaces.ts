@@ -1,10 +1,33 @@
-// Who a queue member is, read from its interface alone: what a member added
-// outside agentgate (FreePBX GUI, CLI) is recorded as, and which device its BLF
-// lamp is named after.
+// Queue member interfaces, as app_queue names and compares them: the one place
+// that builds or reads one.
+
+/** The member interface that rings a number through a context (FreePBX: outbound-allroutes, from-queue). */
+export function localInterface(number: string, context: string): string {
+  return `Local/${number}@${context}/n`;
+}
 
 /** Asterisk compares queue names and member interfaces without case (app_queue's hash and compare functions). */
 export function memberKey(queue: string, iface: string): string {
   return `${queue.toLowerCase()}\u0000${iface.toLowerCase()}`;
+}
+
+/** The same interface, as Asterisk compares them. */
+export function sameInterface(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+const NUMBER = /^[A-Za-z0-9_.+-]{1,64}$/;
+
+/**
+ * The number (phone) a member interface rings, as old dialplans and
+ * wallboards name it: `Local/79112223344@ctx/n` -> 79112223344, `PJSIP/1001`
+ * -> 1001. undefined when it names no such thing (a channel with options, odd
+ * characters): the result becomes a key or a variable name.
+ */
+export function numberOfInterface(iface: string): string | undefined {
+  const m = /^Local\/([^@/]+)@/i.exec(iface) ?? /^[A-Za-z0-9_]+\/([^/@;&]+)$/.exec(iface);
+  const n = m?.[1];
+  return n !== undefined && NUMBER.test(n) ? n : undefined;
 }
 
 /**

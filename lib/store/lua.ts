@@ -1,0 +1,45 @@
+// Every change that touches several keys is a Lua script in lib/store/lua/,
+// one file each with a header naming its KEYS, ARGV and return values
+// (BullMQ's src/commands style). They are read once when this module loads and
+// defined on each connection once, so ioredis sends EVALSHA and the script
+// text only after a NOSCRIPT (a Redis restarted or flushed).
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { storeOp, type Store } from './redis.ts';
+
+const NAMES = [
+  'release-lock',
+  'create-agent',
+  'update-agent',
+  'rehash-pin',
+  'bind-agent',
+  'unbind-agent',
+  'force-unbind',
+  'count-pin-failure',
+  'disallow-number',
+] as const;
+
+export type LuaScript = (typeof NAMES)[number];
+
+const SOURCES = new Map<LuaScript, string>(NAMES.map((n) => [n, readFileSync(new URL(`./lua/${n}.lua`, import.meta.url), 'utf8')]));
+
+const defined = new WeakMap<Redis, Set<LuaScript>>();
+
+type Command = (numKeys: number, ...keysAndArgs: Array<string | number>) => Promise<unknown>;
+
+function command(redis: Redis, name: LuaScript): Command {
+  let mine = defined.get(redis);
+  if (!mine) defined.set(redis, (mine = new Set()));
+  // Own name space on the client object: agLua_<name>.
+  const method = `agLua_${name.replaceAll('-', '_')}`;
+  if (!mine.has(name)) {
+    redis.defineCommand(method, { lua: SOURCES.get(name)! });
+    mine.add(name);
+  }
+  return (redis as unknown as Record<string, Command>)[method]!.bind(redis);
+}
+
+/** Runs one of the scripts; a Redis failure becomes StoreUnavailableError like every store operation. */
+export function runLua(store: Store, name: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number> = []): Promise<unknown> {
+  return storeOp(name, () => command(store.redis, name)(keys.length, ...keys, ...args));
+}
