@@ -17,6 +17,7 @@ COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY agi ./agi
+COPY bin ./bin
 COPY lib ./lib
 COPY dialplan ./dialplan
 
