@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { compileNumberRules } from './numbers.ts';
 import { routes } from '../agi/routes.ts';
 import { agentDeps, type Services } from './services.ts';
+import { canonicalQueueNames } from './store/migrate.ts';
 import { openStore } from './store/redis.ts';
 import { startSync, type SyncService } from './sync/start.ts';
 
@@ -40,6 +41,10 @@ export interface App {
  */
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen, logger: log.child({ part: 'redis' }) });
+  // Older data is brought to the current form whenever Redis is (back) up: two SMEMBERS when there is nothing to do.
+  store.redis.on('ready', () => {
+    canonicalQueueNames(store, log).catch((err: Error) => log.warn({ err: err.message }, 'stored queue names not checked'));
+  });
   const metrics = createMetrics();
   const ami = new AmiClient({ ...config.ami, events: AMI_EVENT_MASK, logger: log.child({ part: 'ami' }), onAction: (a) => metrics.amiAction(a) });
   const svc: Services = { config, ami, store, numbers: compileNumberRules(config.numbers), log };

@@ -50,12 +50,13 @@ export function validateQueues(queues: unknown): QueuePenalty[] {
   return queues.map((q: unknown) => {
     const { queue, penalty } = (q ?? {}) as { queue?: unknown; penalty?: unknown };
     validateQueueName(queue);
+    const name = queueName(queue);
     if (typeof penalty !== 'number' || !Number.isInteger(penalty) || penalty < 0 || penalty > 1000) {
       throw new BadParamsError(`penalty for queue ${queue} must be a whole number from 0 to 1000`);
     }
-    if (seen.has(queue)) throw new BadParamsError(`queue ${queue} is listed twice`);
-    seen.add(queue);
-    return { queue, penalty };
+    if (seen.has(name)) throw new BadParamsError(`queue ${queue} is listed twice`);
+    seen.add(name);
+    return { queue: name, penalty };
   });
 }
 
@@ -82,11 +83,21 @@ export function validateInterface(iface: unknown): asserts iface is string {
   }
 }
 
+/**
+ * A queue's name in the one form agentgate keeps it (allowlists, records,
+ * accounts, locks, dialplan variables): Asterisk finds queues without case
+ * (app_queue's hash and compare functions), so `Sales` and `sales` are one.
+ */
+export function queueName(queue: string): string {
+  return queue.toLowerCase();
+}
+
 const CONTEXT = /^[A-Za-z0-9_-]{1,80}$/;
 
+/** A queue name checked, in the form agentgate keeps it (lower case: Asterisk ignores case). */
 export function validQueue(queue: string): string {
   validateQueueName(queue);
-  return queue;
+  return queueName(queue);
 }
 
 /** `queue=8008,8009` as a list; at least one, no duplicates. */

@@ -6,6 +6,7 @@ import { liveMembership } from '../asterisk/pbx.ts';
 import { withMemberChange } from '../members/change.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
 import { withAgentLock } from '../store/lock.ts';
+import { queueName } from '../validate.ts';
 import { getAgent } from './accounts.ts';
 import { agentMembersAt, agentRecordsAt } from './agent-members.ts';
 import { bindAgent, getAgentBinding, unbindAgent, type AgentBinding } from './bindings.ts';
@@ -43,7 +44,7 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
       if ((await unbindAgent(store, req.agentId, { phone: binding.phone })) !== null) {
         tx.onUndo('unbind agent', () => bindAgent(store, { agentId: req.agentId, phone: binding.phone, interface: iface, since: binding.since }));
       }
-      const out = applied.removed.map((m) => m.queue);
+      const out = applied.removed.map((m) => queueName(m.queue));
       await tx.record({
         remove: [...records.map((r) => ({ queue: r.queue, interface: r.interface })), ...members.map((m) => ({ queue: m.queue, interface: m.interface }))],
         audit: out.length

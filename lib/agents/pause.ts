@@ -10,7 +10,7 @@ import { withMemberChange, type OwnChange } from '../members/change.ts';
 import type { MemberRecord } from '../members/records.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
 import { withAgentLock } from '../store/lock.ts';
-import { validQueue } from '../validate.ts';
+import { queueName, validQueue } from '../validate.ts';
 import { agentRecordsAt } from './agent-members.ts';
 import { getAgentBinding } from './bindings.ts';
 import type { AgentDeps } from './deps.ts';
@@ -53,21 +53,21 @@ export interface PauseResult extends AgentStatus {
 export async function pauseAgent(deps: AgentDeps, req: PauseRequest): Promise<PauseResult> {
   const { store, pbx, log } = deps;
   if (req.reason !== undefined) validPauseReason(req.reason);
-  if (req.queue !== undefined) validQueue(req.queue);
+  const queue = req.queue === undefined ? undefined : validQueue(req.queue);
   const notIn = () => new NotLoggedInError(req.agentId, `Asterisk has no member for agent ${req.agentId}${req.queue ? ` in queue ${req.queue}` : ''}`);
   return withAgentLock(store, req.agentId, async () => {
     const binding = await getAgentBinding(store, req.agentId);
     if (!binding) throw new NotLoggedInError(req.agentId);
     const iface = binding.interface;
     return withMemberChange(deps, { subject: req.agentId, interfaces: [iface] }, async (tx) => {
-      const inScope = (live: Map<string, QueueMember>) => [...live.values()].filter((m) => req.queue === undefined || m.queue === req.queue);
+      const inScope = (live: Map<string, QueueMember>) => [...live.values()].filter((m) => queue === undefined || queueName(m.queue) === queue);
       const before = inScope(await liveMembership(pbx, iface));
       if (before.length === 0) {
-        log.warn({ agent: req.agentId, iface, queue: req.queue }, 'agent is bound but Asterisk has no member to pause');
+        log.warn({ agent: req.agentId, iface, queue }, 'agent is bound but Asterisk has no member to pause');
         throw notIn();
       }
       const want = planPause(req.mode, before);
-      const applied = await tx.apply({ pause: { queue: req.queue, interface: iface, paused: want, reason: req.reason, was: before } });
+      const applied = await tx.apply({ pause: { queue, interface: iface, paused: want, reason: req.reason, was: before } });
       if (applied.pause === 'absent') throw notIn();
 
       const all = await liveMembership(pbx, iface);
@@ -78,13 +78,13 @@ export async function pauseAgent(deps: AgentDeps, req: PauseRequest): Promise<Pa
       const reason = paused ? summarizeAgent(after).pausedReason : '';
       const records = new Map((await agentRecordsAt(store, req.agentId, [iface])).filter((r) => sameInterface(r.interface, iface)).map((r) => [r.queue, r]));
       const put: MemberRecord[] = after.flatMap((m) => {
-        const r = records.get(m.queue);
+        const r = records.get(queueName(m.queue));
         return r ? [{ ...r, paused: m.paused, reason: m.pausedReason }] : [];
       });
       await tx.record({
         put,
         audit: [auditBy(req.origin, req.agentId, paused ? 'pause' : 'unpause', 'OK', {
-          queue: req.queue,
+          queue,
           detail: [req.reason ? `reason=${req.reason}` : '', `phone=${binding.phone}`].filter(Boolean).join(' '),
         })],
       });
@@ -93,11 +93,11 @@ export async function pauseAgent(deps: AgentDeps, req: PauseRequest): Promise<Pa
       const was = new Map(before.map((m) => [m.queue, m]));
       tx.expect(after.flatMap((m): OwnChange[] => {
         const b = was.get(m.queue);
-        return b && records.has(m.queue) && (b.paused !== m.paused || b.pausedReason !== m.pausedReason)
+        return b && records.has(queueName(m.queue)) && (b.paused !== m.paused || b.pausedReason !== m.pausedReason)
           ? [{ kind: 'pause', queue: m.queue, interface: iface, subject: req.agentId, paused: m.paused }]
           : [];
       }));
-      log.info({ agent: req.agentId, paused, queue: req.queue, reason: req.reason }, paused ? 'agent paused' : 'agent unpaused');
+      log.info({ agent: req.agentId, paused, queue, reason: req.reason }, paused ? 'agent paused' : 'agent unpaused');
       return { ...status, paused, reason };
     });
   });

@@ -6,6 +6,7 @@ import { type QueueMember } from '../asterisk/member.ts';
 import type { Store } from '../store/redis.ts';
 import { getAgentBinding } from './bindings.ts';
 import { busyWithCall } from '../asterisk/device-state.ts';
+import { queueName } from '../validate.ts';
 
 export type AgentStatusWord = 'LOGGEDOUT' | 'AVAILABLE' | 'PAUSED' | 'ONCALL';
 
@@ -26,9 +27,9 @@ export interface AgentStatus {
  * queue, since a member unpaused anywhere still gets calls.
  */
 export function summarizeAgent(members: QueueMember[]): AgentStatus {
-  const queues = members.map((m) => m.queue).sort();
+  const queues = members.map((m) => queueName(m.queue)).sort();
   const pausedMembers = members.filter((m) => m.paused);
-  const pausedQueues = pausedMembers.map((m) => m.queue).sort();
+  const pausedQueues = pausedMembers.map((m) => queueName(m.queue)).sort();
   const pausedReason = pausedMembers.find((m) => m.pausedReason !== '')?.pausedReason ?? '';
   let status: AgentStatusWord;
   if (members.length === 0) status = 'LOGGEDOUT';

@@ -1,14 +1,15 @@
 // Queue member interfaces, as app_queue names and compares them: the one place
 // that builds or reads one.
+import { queueName } from '../validate.ts';
 
 /** The member interface that rings a number through a context (FreePBX: outbound-allroutes, from-queue). */
 export function localInterface(number: string, context: string): string {
   return `Local/${number}@${context}/n`;
 }
 
-/** Asterisk compares queue names and member interfaces without case (app_queue's hash and compare functions). */
+/** Asterisk compares queue names and member interfaces without case. */
 export function memberKey(queue: string, iface: string): string {
-  return `${queue.toLowerCase()}\u0000${iface.toLowerCase()}`;
+  return `${queueName(queue)}\u0000${iface.toLowerCase()}`;
 }
 
 /** The same interface, as Asterisk compares them. */

@@ -13,6 +13,7 @@ import {
   AmiTimeoutError,
 } from '../ami/errors.ts';
 import { NoSuchQueueError, PbxUnavailableError } from '../errors.ts';
+import { queueName } from '../validate.ts';
 import { sameInterface } from './interfaces.ts';
 
 export interface QueuePbx {
@@ -119,10 +120,10 @@ export async function readLive(pbx: QueuePbx, interfaces?: readonly string[], on
   };
 }
 
-/** Asterisk's live membership of one interface, by queue. */
+/** Asterisk's live membership of one interface, by queue name in agentgate's form (lower case). */
 export async function liveMembership(pbx: QueuePbx, iface: string, onlyQueue?: string): Promise<Map<string, QueueMember>> {
   const { members } = await readLive(pbx, [iface], onlyQueue);
-  return new Map(members.map((m) => [m.queue, m]));
+  return new Map(members.map((m) => [queueName(m.queue), m]));
 }
 
 /** Every member of every queue, as Asterisk has them now. */

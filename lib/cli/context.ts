@@ -4,6 +4,7 @@ import { PbxUnavailableError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { compileNumberRules } from '../numbers.ts';
 import type { Services } from '../services.ts';
+import { canonicalQueueNames } from '../store/migrate.ts';
 import { openStore, storeReady } from '../store/redis.ts';
 
 /** Usage mistakes: printed with the usage line, exit code 2. */
@@ -22,6 +23,7 @@ export async function withServices<T>(needAmi: boolean, fn: (svc: Services) => P
   const ami = new AmiClient({ ...config.ami, logger: log.child({ part: 'ami' }) });
   try {
     await storeReady(store);
+    await canonicalQueueNames(store, log);
     if (needAmi) await connectWithin(ami, config.ami.host, config.ami.port, 5000);
     return await fn({ config, ami, store, numbers: compileNumberRules(config.numbers), log });
   } finally {

@@ -4,6 +4,7 @@
 // member without its audit line or an intent outliving its record.
 import { auditFields, type AuditEntry } from '../store/audit.ts';
 import { execTx, storeOp, type Store } from '../store/redis.ts';
+import { queueName } from '../validate.ts';
 
 /** A queue member as agentgate records it in Redis. */
 export interface MemberRecord {
@@ -35,8 +36,9 @@ export async function recordChange(store: Store, change: RecordedChange): Promis
   const { redis, keys } = store;
   const tx = redis.multi();
   for (const m of change.put ?? []) {
-    tx.hset(keys.members(m.queue), m.interface, JSON.stringify(m));
-    tx.sadd(keys.memberQueues(), m.queue);
+    const queue = queueName(m.queue);
+    tx.hset(keys.members(queue), m.interface, JSON.stringify({ ...m, queue }));
+    tx.sadd(keys.memberQueues(), queue);
   }
   for (const r of change.remove ?? []) tx.hdel(keys.members(r.queue), r.interface);
   if (change.intentId) tx.hdel(keys.intents(), change.intentId);

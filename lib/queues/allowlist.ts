@@ -35,7 +35,7 @@ function parseEntry(number: string, json: string): AllowedNumber {
 }
 
 export async function setPolicy(store: Store, queue: string, policy: QueuePolicy, origin: AdminOrigin): Promise<void> {
-  validQueue(queue);
+  queue = validQueue(queue);
   await execTx('set policy', store.redis.multi().set(store.keys.policy(queue), policy).sadd(store.keys.allowQueues(), queue)
     .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'policy', queue, queue, policy)));
 }
@@ -47,7 +47,7 @@ export async function getPolicy(store: Store, queue: string): Promise<QueuePolic
 }
 
 export async function allowNumber(store: Store, queue: string, entry: AllowedNumber, origin: AdminOrigin): Promise<void> {
-  validQueue(queue);
+  queue = validQueue(queue);
   const value = JSON.stringify({ penalty: validPenalty(entry.penalty), name: validMemberName(entry.name) });
   await execTx('allow number',
     store.redis.multi().hset(store.keys.allowlist(queue), entry.number, value).sadd(store.keys.allowQueues(), queue)
@@ -57,6 +57,7 @@ export async function allowNumber(store: Store, queue: string, entry: AllowedNum
 
 /** Returns false when the number was not listed. */
 export async function disallowNumber(store: Store, queue: string, number: string, origin: AdminOrigin): Promise<boolean> {
+  queue = validQueue(queue);
   const fields = auditOf(origin, 'disallow', number, queue);
   return (await runLua(store, 'disallow-number', [store.keys.allowlist(queue), store.keys.audit()], [number, String(store.auditMaxLen), ...fields])) === 1;
 }

@@ -11,6 +11,7 @@ import { withMemberChange, type ChangeDeps } from '../members/change.ts';
 import { recordChange, recordsAt, type MemberRecord } from '../members/records.ts';
 import { appendAudit, auditBy, type Origin } from '../store/audit.ts';
 import type { Store } from '../store/redis.ts';
+import { queueName, validQueue } from '../validate.ts';
 import { authorize, type Authorization } from './allowlist.ts';
 import { takeToggleToken } from './rate-limit.ts';
 
@@ -55,12 +56,14 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
   const iface = localInterface(req.number, req.context);
   if (req.rateLimited) await takeToggleToken(store, req.number, deps.limits.toggleLimit, deps.limits.toggleWindowSec);
 
+  const queues = [...new Set(req.queues.map(validQueue))];
+
   return withMemberChange(deps, { subject: req.number, interfaces: [iface] }, async (tx) => {
-    const live = await liveMembership(pbx, iface, req.queues.length === 1 ? req.queues[0] : undefined);
-    const before = new Map(req.queues.map((q) => [q, memberState(live.get(q))]));
+    const live = await liveMembership(pbx, iface, queues.length === 1 ? queues[0] : undefined);
+    const before = new Map(queues.map((q) => [q, memberState(live.get(q))]));
     const want = planChange(req.op, before);
-    const toAdd = want === 'in' ? req.queues.filter((q) => before.get(q) === 'out') : [];
-    const toRemove = want === 'out' ? req.queues.filter((q) => before.get(q) === 'in') : [];
+    const toAdd = want === 'in' ? queues.filter((q) => before.get(q) === 'out') : [];
+    const toRemove = want === 'out' ? queues.filter((q) => before.get(q) === 'in') : [];
     const auth = await authorizeAll(store, deps.log, req, toAdd);
 
     const applied = await tx.apply({
@@ -69,9 +72,9 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     });
     const after = new Map(before);
     for (const a of applied.added) after.set(a.queue, 'in');
-    const out = [...applied.removed, ...applied.absent].map((m) => m.queue);
+    const out = [...applied.removed, ...applied.absent].map((m) => queueName(m.queue));
     for (const q of out) after.set(q, 'out');
-    for (const m of applied.static) after.set(m.queue, 'static');
+    for (const m of applied.static) after.set(queueName(m.queue), 'static');
     const now = Date.now();
     await tx.record({
       put: applied.added.map((a): MemberRecord => ({ queue: a.queue, interface: iface, subject: req.number, kind: 'number', penalty: a.penalty, name: a.name, since: now, source: 'agentgate', paused: false, reason: '' })),
@@ -81,8 +84,7 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
         ...out.map((queue) => auditBy(req.origin, req.number, 'logout', 'OK', { queue })),
       ],
     });
-    const queues = req.queues.map((queue) => ({ queue, before: before.get(queue)!, after: after.get(queue)! }));
-    return { state: summarize([...after.values()]), interface: iface, queues };
+    return { state: summarize([...after.values()]), interface: iface, queues: queues.map((queue) => ({ queue, before: before.get(queue)!, after: after.get(queue)! })) };
   });
 }
 

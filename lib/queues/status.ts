@@ -1,4 +1,5 @@
-import { isDynamic } from '../asterisk/member.ts';
+import { isDynamic, type QueueMember } from '../asterisk/member.ts';
+import { queueName } from '../validate.ts';
 import { liveMembership, type QueuePbx } from '../asterisk/pbx.ts';
 
 export type QueueStat = 'LOGGEDIN' | 'LOGGEDOUT' | 'STATIC' | 'NOQUEUES';
@@ -21,11 +22,12 @@ export interface NumberStatus {
  */
 export async function memberStatus(pbx: QueuePbx, iface: string, queues?: string[]): Promise<NumberStatus> {
   const live = await liveMembership(pbx, iface);
-  const wanted = queues ? new Set(queues) : undefined;
-  const members = [...live.values()].filter((m) => !wanted || wanted.has(m.queue));
-  const dynamic = members.filter(isDynamic).map((m) => m.queue).sort();
-  const statics = members.filter((m) => !isDynamic(m)).map((m) => m.queue).sort();
-  const paused = members.filter((m) => m.paused).map((m) => m.queue).sort();
+  const wanted = queues ? new Set(queues.map(queueName)) : undefined;
+  const members = [...live].filter(([q]) => !wanted || wanted.has(q));
+  const names = (keep: (m: QueueMember) => boolean) => members.filter(([, m]) => keep(m)).map(([q]) => q).sort();
+  const dynamic = names(isDynamic);
+  const statics = names((m) => !isDynamic(m));
+  const paused = names((m) => m.paused);
   let stat: QueueStat;
   if (dynamic.length) stat = 'LOGGEDIN';
   else if (statics.length) stat = 'STATIC';

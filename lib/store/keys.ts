@@ -2,6 +2,8 @@
 // All keys live under one configurable prefix (REDIS_PREFIX, default "agentgate:").
 // The schema is documented in README.md ("Redis keys"); keep the two in step.
 
+import { queueName } from '../validate.ts';
+
 export interface Keys {
   /** Hash number -> JSON {penalty, name}: numbers allowed into <queue>. */
   allowlist(queue: string): string;
@@ -33,15 +35,18 @@ export interface Keys {
   pinFailures(kind: 'agent' | 'caller', subject: string): string;
   /** Hash id -> JSON intent: changes to Asterisk started but not yet recorded (crash repair). */
   intents(): string;
+  /** The per-queue keys of a queue name as typed, before names were kept in lower case; for migrate.ts only. */
+  queueKeysAsTyped(queue: string): { allowlist: string; policy: string; members: string };
 }
 
 export function makeKeys(prefix: string): Keys {
   const k = (...parts: string[]) => prefix + parts.join(':');
+  // Asterisk finds queues without case: `Sales` and `sales` are one queue, one key.
   return {
-    allowlist: (queue) => k('allow', queue),
-    policy: (queue) => k('policy', queue),
+    allowlist: (queue) => k('allow', queueName(queue)),
+    policy: (queue) => k('policy', queueName(queue)),
     allowQueues: () => k('allow-queues'),
-    members: (queue) => k('members', queue),
+    members: (queue) => k('members', queueName(queue)),
     memberQueues: () => k('member-queues'),
     lock: (subject) => k('lock', subject),
     rate: (number) => k('rate', number),
@@ -53,5 +58,6 @@ export function makeKeys(prefix: string): Keys {
     bindings: () => k('bindings'),
     pinFailures: (kind, subject) => k('pinfail', kind, subject),
     intents: () => k('intents'),
+    queueKeysAsTyped: (queue) => ({ allowlist: k('allow', queue), policy: k('policy', queue), members: k('members', queue) }),
   };
 }

@@ -122,7 +122,7 @@ describe('malformed requests', () => {
       expect(res.status, `${method} ${path}`).toBe(400);
       expect(res.body.error.code, `${method} ${path}`).toBe('BAD_PARAMS');
     }
-    expect(h.ami.actions.length).toBe(before.actions);
+    expect(h.ami.actions.slice(before.actions).map((a) => a.Action)).toEqual([]);
     expect((await h.redis.redis.keys(`${h.redis.prefix}*`)).sort()).toEqual(before.keys);
     expect((await h.req('GET', '/allowlists/8008')).body.numbers).toEqual([{ number: MOBILE, penalty: 2, name: 'Ivan Petrov' }]);
   });

@@ -33,7 +33,12 @@ export async function startHarness(opts: { env?: Record<string, string>; queues?
   });
   const app = await startApp(config, opts.logger ?? silentLogger);
   await waitFor(() => app.svc.ami.connected, 'AMI login');
-  if (!opts.env?.REDIS_URL) await storeReady(app.svc.store);
+  if (!opts.env?.REDIS_URL) {
+    await storeReady(app.svc.store);
+    // The re-sync after the first login reads Asterisk too: tests count actions after it.
+    await waitFor(() => app.sync.status().lastResyncAt !== undefined, 'the first re-sync');
+    await app.sync.idle();
+  }
   return {
     app,
     ami,
