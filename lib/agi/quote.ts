@@ -18,10 +18,19 @@ export function quoteArg(value: string, what = 'an AGI argument'): string {
   return `"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
+/** Whether `COMMAND "arg1" "arg2"`, quoted, fits the line Asterisk reads whole. */
+export function fitsOneCommand(command: string, args: readonly string[]): boolean {
+  return Buffer.byteLength(unchecked(command, args), 'utf8') + 1 <= MAX_COMMAND_BYTES;
+}
+
+function unchecked(command: string, args: readonly string[]): string {
+  return [command, ...args.map((a, i) => quoteArg(a, `argument ${i + 1} of ${command}`))].join(' ');
+}
+
 /** `COMMAND "arg1" "arg2"` without the LF; throws AgiUnsafeValueError if it cannot be sent safely. */
 export function formatCommand(command: string, args: readonly string[]): string {
   if (!/^[A-Z]+(?: [A-Z]+)*$/.test(command)) throw new AgiUnsafeValueError(`not an AGI command name: ${JSON.stringify(command)}`);
-  const line = [command, ...args.map((a, i) => quoteArg(a, `argument ${i + 1} of ${command}`))].join(' ');
+  const line = unchecked(command, args);
   if (Buffer.byteLength(line, 'utf8') + 1 > MAX_COMMAND_BYTES) {
     throw new AgiUnsafeValueError(`${command} would be longer than the ${MAX_COMMAND_BYTES} bytes Asterisk reads as one command`);
   }

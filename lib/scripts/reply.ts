@@ -2,6 +2,7 @@
 // for a failure REFUSED/ERROR with its code and the matching sound.
 import type { AgiChannel } from '../agi/channel.ts';
 import { AgiClosedError, AgiDeadChannelError, AgiHangupError } from '../agi/errors.ts';
+import { fitsOneCommand } from '../agi/quote.ts';
 import type { Logger } from '../log.ts';
 import { failureOf, OK, type ScriptResult } from './outcome.ts';
 
@@ -23,7 +24,11 @@ export function promptsWanted(params: Record<string, string>): boolean {
  * prompts and nothing else: the change they asked for stands.
  */
 export async function replyToCaller(ch: AgiChannel, log: Logger, reply: CallerReply, withPrompts: boolean): Promise<void> {
-  for (const [name, value] of Object.entries(reply.vars)) await ch.setVariable(name, value);
+  for (const [name, value] of Object.entries(reply.vars)) {
+    const fitted = fitVariable(name, value);
+    if (fitted !== value) log.warn({ variable: name, bytes: Buffer.byteLength(value), kept: Buffer.byteLength(fitted) }, 'variable cut to fit one AGI command');
+    await ch.setVariable(name, fitted);
+  }
   if (!withPrompts) return;
   try {
     for (const p of reply.prompts) {
@@ -38,6 +43,28 @@ export async function replyToCaller(ch: AgiChannel, log: Logger, reply: CallerRe
     }
     throw err;
   }
+}
+
+/** What a long value ends with when it had to be cut. */
+export const CUT_MARKER = '...';
+
+/**
+ * The value, or as much of it as one SET VARIABLE line carries (about 2 KB),
+ * ending with CUT_MARKER: a comma list loses whole items from its end. The
+ * work is done by now; a result too long to tell whole must not turn into ERROR.
+ */
+export function fitVariable(name: string, value: string): string {
+  const fits = (v: string) => fitsOneCommand('SET VARIABLE', [name, v]);
+  if (fits(value)) return value;
+  const items = value.split(',');
+  while (items.length > 1) {
+    items.pop();
+    const v = `${items.join(',')},${CUT_MARKER}`;
+    if (fits(v)) return v;
+  }
+  let v = value;
+  while (v.length > 0 && !fits(v + CUT_MARKER)) v = v.slice(0, Math.max(0, v.length - 16));
+  return v + CUT_MARKER;
 }
 
 /**

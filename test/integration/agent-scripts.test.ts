@@ -385,3 +385,22 @@ describe('AGENTBYCALLERID after an Asterisk restart', () => {
     expect([await global(DESK), await global(DESK2)]).toEqual(['7001', '7002']);
   });
 });
+
+describe('a result longer than one AGI command line', () => {
+  it('an agent in 60 long-named queues is LOGGEDIN, with AGENTGATE_QUEUES cut at a queue and marked, never ERROR after the work', async () => {
+    const queues = Array.from({ length: 60 }, (_, i) => `sales-and-support-north-west-region-${String(i).padStart(2, '0')}`);
+    logLines = [];
+    h = await startHarness({ queues, env: { MEMBER_CONTEXT: CTX } });
+    await createAgent(store(), { id: '7003', name: 'Olga Long', pin: PIN, queues: queues.map((queue) => ({ queue, penalty: 0 })) }, FAST);
+    const login = await call('agent-login?agent=7003', DESK, { dtmf: [PIN] });
+    expect(login.variables).toMatchObject({ AGENTGATE_RESULT: 'LOGGEDIN', AGENTGATE_AGENT: '7003' });
+    expect(login.played).toEqual(['agent-loginok']);
+    expect(h.ami.members().filter((m) => m.interface === at(DESK))).toHaveLength(60);
+    const shown = login.variables.AGENTGATE_QUEUES!;
+    expect(shown.endsWith(',...')).toBe(true);
+    const listed = shown.slice(0, -',...'.length).split(',');
+    expect(listed.length).toBeGreaterThan(20);
+    expect(listed).toEqual(queues.slice(0, listed.length));
+    expect(Buffer.byteLength(`SET VARIABLE "AGENTGATE_QUEUES" "${shown}"`) + 1).toBeLessThanOrEqual(2047);
+  });
+});
