@@ -124,8 +124,6 @@ export const ERROR_KIND = {
   AMI_UNSAFE_HEADER: 'error',
 } as const satisfies Record<ErrorCode, ErrorKind>;
 
-export const ERROR_CODES = Object.keys(ERROR_KIND) as ErrorCode[];
-
 export class AppError extends Error {
   /** Stable, upper-case code: what the dialplan and API clients see. */
   readonly code: ErrorCode;
@@ -139,10 +137,6 @@ export class AppError extends Error {
 /** The code a failure is reported with: its own, or INTERNAL for anything not foreseen. */
 export function errorCodeOf(err: unknown): ErrorCode {
   return err instanceof AppError ? err.code : 'INTERNAL';
-}
-
-export function errorKindOf(err: unknown): ErrorKind {
-  return ERROR_KIND[errorCodeOf(err)];
 }
 
 /** A request parameter is missing or malformed; nothing was changed. */

@@ -29,9 +29,6 @@ export interface AccountOptions {
   pinHash?: PinHashParams;
 }
 
-
-
-
 function toAccount(id: string, h: Record<string, string>): AgentAccount | null {
   if (h.name === undefined || h.pinHash === undefined) return null;
   let queues: QueuePenalty[];
@@ -157,7 +154,7 @@ export async function verifyAgentPin(store: Store, id: string, pin: string, opts
  * (none, or several: then the caller keys the ID).
  */
 export async function agentByMobile(store: Store, phone: string): Promise<string | undefined> {
-  // A scan of the accounts: fine for hundreds of agents; an index would belong in accounts.ts.
+  // A scan of the accounts: fine for hundreds of agents; a mobile -> agent index would replace it.
   const matches = (await listAgents(store)).filter((a) => a.mobile === phone);
   return matches.length === 1 ? matches[0]!.id : undefined;
 }

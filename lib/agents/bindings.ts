@@ -44,8 +44,6 @@ const MOVED = 2;
 const PHONE_TAKEN = -1;
 const STALE = -2;
 
-
-
 type Reply = [number, ...string[]];
 
 /**

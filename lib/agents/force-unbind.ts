@@ -15,7 +15,6 @@ export async function readRawBinding(store: Store, agentId: string): Promise<{ p
   return { ...(h.phone ? { phone: h.phone } : {}), ...(h.interface ? { interface: h.interface } : {}) };
 }
 
-
 /**
  * Deletes the agent's binding hash, its entry in the set of bound agents, and
  * each of `phones` whose key names this agent (a phone now held by another

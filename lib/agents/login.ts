@@ -108,18 +108,19 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
         queues: account.queues.map((q) => ({ queue: q.queue, before: before.get(q.queue)!, after: after.get(q.queue)! })),
       };
       if (bound.movedFrom) res.movedFrom = bound.movedFrom;
+      // Old dialplans only, still under the phones' locks (another agent may
+      // take the phone left the moment they are released). A failure leaves
+      // the login standing: reapplyCompatGlobals repairs it.
+      if (deps.compatGlobals) {
+        try {
+          if (bound.movedFrom && bound.movedFrom.phone !== req.phone) await clearCompatGlobal(pbx, bound.movedFrom.phone);
+          await setCompatGlobal(pbx, req.phone, account.id);
+        } catch (err) {
+          log.error({ agent: account.id, phone: req.phone, err: (err as Error).message }, 'could not set AGENTBYCALLERID');
+        }
+      }
       return res;
     });
-
-    if (deps.compatGlobals) {
-      // Old dialplans only: a failure here leaves the login standing (reapplyCompatGlobals repairs it).
-      try {
-        if (result.movedFrom && result.movedFrom.phone !== req.phone) await clearCompatGlobal(pbx, result.movedFrom.phone);
-        await setCompatGlobal(pbx, req.phone, account.id);
-      } catch (err) {
-        log.error({ agent: account.id, phone: req.phone, err: (err as Error).message }, 'could not set AGENTBYCALLERID');
-      }
-    }
     log.info({ agent: account.id, phone: req.phone, movedFrom: result.movedFrom?.phone, added: result.queues.filter((q) => q.before !== q.after).map((q) => q.queue), already: result.already }, 'agent logged in');
     return result;
   });

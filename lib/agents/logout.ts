@@ -51,18 +51,18 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
           ? out.map((queue) => audit('logout', 'OK', { queue, detail: `phone=${binding.phone}` }))
           : [audit('logout', 'OK', { detail: `phone=${binding.phone}, no member in Asterisk` })],
       });
+      // Still under the phone's lock: the next agent there sets its own.
+      if (deps.compatGlobals) {
+        try {
+          await clearCompatGlobal(pbx, binding.phone);
+        } catch (err) {
+          // Asterisk answered the QueueRemoves a moment ago; if it cannot clear the
+          // global now, a forced logout (which checks and clears) will.
+          log.error({ agent: req.agentId, phone: binding.phone, err: (err as Error).message }, 'could not clear AGENTBYCALLERID');
+        }
+      }
       return out;
     });
-
-    if (deps.compatGlobals) {
-      try {
-        await clearCompatGlobal(pbx, binding.phone);
-      } catch (err) {
-        // Asterisk answered the QueueRemoves a moment ago; if it cannot clear the
-        // global now, a forced logout (which checks and clears) will.
-        log.error({ agent: req.agentId, phone: binding.phone, err: (err as Error).message }, 'could not clear AGENTBYCALLERID');
-      }
-    }
     log.info({ agent: req.agentId, phone: binding.phone, removed }, 'agent logged out');
     return { agentId: req.agentId, wasLoggedIn: true, binding, removed };
   });

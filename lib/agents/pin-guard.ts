@@ -58,7 +58,6 @@ function checkLimits(l: PinGuardLimits): void {
   }
 }
 
-
 /** Throws PinLockedOutError when the agent or the caller is locked out; call before asking for the PIN. */
 export async function checkPinAllowed(store: Store, attempt: PinAttempt, limits: PinGuardLimits): Promise<void> {
   checkLimits(limits);

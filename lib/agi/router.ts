@@ -4,7 +4,7 @@
 // AGENTGATE_RESULT=ERROR and AGENTGATE_ERROR=<code>. One log line says why; the
 // server goes on. The outcome and code end up in the session's closing log
 // line and in agentgate_fastagi_sessions_total.
-import { ERROR_KIND, errorCodeOf, type BadParamsError, type ErrorCode } from '../errors.ts';
+import { errorCodeOf, type BadParamsError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AgiChannel } from './channel.ts';
 
@@ -58,8 +58,9 @@ export async function runScript(
   try {
     return sessionOutcome((await script(ch, log)) ?? { result: 'ok' });
   } catch (err) {
+    // What escapes a script is told to the dialplan as ERROR, and counted so.
     const code = errorCodeOf(err);
-    const end = sessionOutcome({ result: ERROR_KIND[code], code });
+    const end = sessionOutcome({ result: 'error', code });
     if (code === 'INTERNAL') log.error({ err, code }, 'script failed');
     else if (end.outcome === 'hangup' || end.outcome === 'closed') log.info({ code, reason: (err as Error).message }, 'script stopped: the call is gone');
     else log.warn({ code, reason: (err as Error).message }, 'script failed');

@@ -68,7 +68,7 @@ const STATUS = {
   AMI_NO_SUCH_QUEUE: 502,
   AMI_PERMISSION_DENIED: 502,
   AMI_TIMEOUT: 503,
-  AMI_UNSAFE_HEADER: 400,
+  AMI_UNSAFE_HEADER: 500,
 } as const satisfies Record<ErrorCode, number>;
 
 export function statusOf(code: ErrorCode): number {

@@ -31,7 +31,7 @@ export interface OwnChange {
   paused: boolean;
 }
 
-/** Called right after a successful record, under the locks (lib/sync/own-changes.ts). */
+/** Called once a change is recorded, before its locks are released (lib/sync/own-changes.ts). */
 export type OwnChangeHook = (changes: readonly OwnChange[]) => void;
 
 export interface ChangeDeps {
@@ -190,7 +190,12 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
   } catch (err) {
     // Once recorded the change stands: what failed after it was best effort.
     if (!recorded) await settleFailure(deps, scope, err, undo, intentId);
+    else if (caused.length) deps.ownChanges?.(caused);
     throw err;
+  }
+  if (intentId) {
+    // A verb that applied a plan and did not record it: the intent stays for the re-sync.
+    log.error({ subject: scope.subject, intent: intentId }, 'member change applied but not recorded; the re-sync will settle it');
   }
   // Recorded, locks still held: the events these changes cause need no reconcile.
   if (caused.length) deps.ownChanges?.(caused);
@@ -205,11 +210,12 @@ async function settleFailure(
   intentId: string | undefined,
 ): Promise<void> {
   const { store, log } = deps;
+  let undone = 0;
   let undoneAll = true;
   if (scope.undo !== false) {
     // Newest first. What cannot be undone now stays described by the intent, for the re-sync.
     for (const { what, step } of undo.reverse()) {
-      await step().catch((e: Error) => {
+      await step().then(() => undone++, (e: Error) => {
         undoneAll = false;
         log.error({ subject: scope.subject, step: what, err: e.message }, 'could not undo a step of a member change; the re-sync will settle it');
       });
@@ -221,6 +227,7 @@ async function settleFailure(
   const outage = err instanceof PbxUnavailableError || err instanceof StoreUnavailableError;
   if (intentId && scope.undo !== false && undoneAll && !outage) await dropIntent(store, intentId).catch(() => undefined);
   if (undo.length || intentId) {
-    log.warn({ subject: scope.subject, err: (err as Error).message, undone: scope.undo === false ? 0 : undo.length, undoneAll }, 'member change failed; undone');
+    const left = scope.undo === false ? 'left as it is for the re-sync' : undoneAll ? 'undone' : 'partly undone; the re-sync will settle the rest';
+    log.warn({ subject: scope.subject, err: (err as Error).message, steps: undo.length, undone }, `member change failed; ${left}`);
   }
 }

@@ -54,7 +54,6 @@ export async function allowNumber(store: Store, queue: string, entry: AllowedNum
       .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'allow', entry.number, queue, `penalty=${entry.penalty}`)));
 }
 
-
 /** Returns false when the number was not listed. */
 export async function disallowNumber(store: Store, queue: string, number: string, origin: AdminOrigin): Promise<boolean> {
   queue = validQueue(queue);

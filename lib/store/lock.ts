@@ -3,7 +3,6 @@ import { BusyError } from '../errors.ts';
 import { runLua } from './lua.ts';
 import { storeOp, type Store } from './redis.ts';
 
-
 export interface LockOptions {
   /** How long the lock lives if its holder dies; longer than one AMI round trip. */
   ttlMs?: number;

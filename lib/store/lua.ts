@@ -1,8 +1,8 @@
 // Every change that touches several keys is a Lua script in lib/store/lua/,
 // one file each with a header naming its KEYS, ARGV and return values
 // (BullMQ's src/commands style). They are read once when this module loads and
-// defined on each connection once, so ioredis sends EVALSHA and the script
-// text only after a NOSCRIPT (a Redis restarted or flushed).
+// defined on each connection once: ioredis sends the text once, then EVALSHA,
+// and the text again after a NOSCRIPT (a Redis restarted or flushed).
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { storeOp, type Store } from './redis.ts';

@@ -15,7 +15,7 @@ import type { Store } from '../store/redis.ts';
 import type { Lamps, LampTarget } from './blf.ts';
 import { externalIdentity, memberKey, sameInterface } from '../asterisk/interfaces.ts';
 import { planIntentRepair } from './intent-repair.ts';
-import { planSync, type MissingPolicy, type SyncMode, type SyncStep } from './plan.ts';
+import { planSync, type MissingPolicy, type SyncMode } from './plan.ts';
 
 export interface SyncDeps {
   pbx: Pbx;

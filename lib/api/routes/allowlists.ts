@@ -1,10 +1,9 @@
 // The queue allowlists and policies: who may log into which queue, with what
 // penalty and name. The same store functions as `agentgate allow|policy`; the
 // API also writes an audit entry per change, so a supervisor's edit is traced.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { allowNumber, disallowNumber, getPolicy, listAllowed, listAllowQueues, setPolicy, type QueuePolicy } from '../../queues/allowlist.ts';
 import { canonicalNumber } from '../../numbers.ts';
-import { appendAudit } from '../../store/audit.ts';
 import { origin, type ApiDeps } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import type { RouteDoc } from '../openapi.ts';
