@@ -6,6 +6,7 @@
 // changes: nothing seen is lost, nothing unseen is invented. Agent identities
 // and refusals come from the audit trail (audit-tail.ts).
 import type { AmiClient, AmiClientEvents } from '../ami/client.ts';
+import { AmiPermissionDeniedError } from '../ami/errors.ts';
 import { AMI_EVENT_FILTER } from '../ami/subscriptions.ts';
 import { listBindings, type AgentBinding } from '../agents/bindings.ts';
 import type { Logger } from '../log.ts';
@@ -61,7 +62,8 @@ export class LiveFeed {
   #synced = false;
   #held: Array<{ key: string | undefined; apply: () => LiveEvent[] }> | null = null;
   #generation = 0;
-  #filtered = false;
+  /** Set once: the client puts it back on every new session. Or refused: the AMI user has no write=system, and its manager.conf eventfilter lines do the job. */
+  #filterDone = false;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
   #tail: AuditTail | undefined;
@@ -158,13 +160,17 @@ export class LiveFeed {
     this.#synced = false;
     this.#held = [];
     this.#publish([{ type: 'pbx', at: this.#now(), connected: true, synced: false }]);
-    if (!this.#filtered) {
-      this.#o.ami.filter(LIVE_AMI_FILTER).then(
-        () => {
-          this.#filtered = true;
-        },
-        (err: Error) => this.#log.warn({ err: err.message }, 'AMI event filter not set; every event of the login mask still comes'),
-      );
+    if (!this.#filterDone) {
+      this.#o.ami.filter(LIVE_AMI_FILTER).then(() => {
+        this.#filterDone = true;
+      }, (err: Error) => {
+        if (err instanceof AmiPermissionDeniedError) {
+          this.#filterDone = true;
+          this.#log.info('the AMI user may not set an event Filter (write=system); Asterisk filters by its eventfilter lines (dialplan/manager_custom.conf)');
+        } else {
+          this.#log.warn({ err: err.message }, 'AMI event filter not set; every event of the login mask still comes');
+        }
+      });
     }
     void this.#resync(generation);
   }
