@@ -70,12 +70,16 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
       });
       let bound;
       try {
-        bound = await bindAgent(store, { agentId: account.id, phone: req.phone, interface: iface, since: Date.now() });
+        bound = await tx.uncertain(
+          'bind agent',
+          () => bindAgent(store, { agentId: account.id, phone: req.phone, interface: iface, since: Date.now() }),
+          () => restoreBinding(deps, account.id, req.phone, current),
+          (b) => b.already,
+        );
       } catch (err) {
         if (err instanceof PhoneTakenError) await refusePhoneTaken(err.agentId).catch(() => undefined);
         throw err;
       }
-      if (!bound.already) tx.onUndo('bind agent', () => restoreBinding(deps, account.id, req.phone, current));
 
       const after = new Map(before);
       for (const q of toAdd) after.set(q.queue, 'in');

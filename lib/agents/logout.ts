@@ -41,9 +41,12 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
       const records = await agentRecordsAt(store, req.agentId, [iface]);
       const members = agentMembersAt(await liveMembership(pbx, iface), iface, account?.queues.map((q) => q.queue) ?? [], records);
       const applied = await tx.apply({ remove: members });
-      if ((await unbindAgent(store, req.agentId, { phone: binding.phone })) !== null) {
-        tx.onUndo('unbind agent', () => bindAgent(store, { agentId: req.agentId, phone: binding.phone, interface: iface, since: binding.since }));
-      }
+      await tx.uncertain(
+        'unbind agent',
+        () => unbindAgent(store, req.agentId, { phone: binding.phone }),
+        () => bindAgent(store, { agentId: req.agentId, phone: binding.phone, interface: iface, since: binding.since }),
+        (was) => was === null,
+      );
       const out = applied.removed.map((m) => queueName(m.queue));
       await tx.record({
         remove: [...records.map((r) => ({ queue: r.queue, interface: r.interface })), ...members.map((m) => ({ queue: m.queue, interface: m.interface }))],

@@ -15,9 +15,9 @@ import type { QueueMember } from '../ami/client.ts';
 import { PbxUnavailableError, StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { addMember, pauseMember, removeMember, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
-import { beginIntent, dropIntent } from '../store/intents.ts';
+import { beginIntent, dropIntent, intentExists } from '../store/intents.ts';
 import { withInterfaceLocks } from '../store/lock.ts';
-import type { Store } from '../store/redis.ts';
+import { storeReady, type Store } from '../store/redis.ts';
 import { recordChange, type RecordedChange } from './records.ts';
 
 /** A member event agentgate's own recorded change will cause, with the member as recorded. */
@@ -86,6 +86,12 @@ export interface MemberTx {
   readonly progress: Applied;
   /** A step the verb took (a binding) that must be reversed if what follows fails. */
   onUndo(what: string, step: () => Promise<unknown>): void;
+  /**
+   * A step whose reply may be lost after it was carried out (a Redis script):
+   * its undo is registered before it runs, and dropped only when its result
+   * says it changed nothing.
+   */
+  uncertain<R>(what: string, act: () => Promise<R>, undo: () => Promise<unknown>, changedNothing?: (r: R) => boolean): Promise<R>;
   /** Member events the verb knows its change caused (a pause's, read back from Asterisk). */
   expect(changes: readonly OwnChange[]): void;
   /** Records the outcome in one MULTI with the intent closed. Skipped when there is nothing to record. */
@@ -110,12 +116,24 @@ export function withMemberChange<T>(deps: ChangeDeps, scope: ChangeScope, work: 
 
 async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>): Promise<T> {
   const { pbx, store, log } = deps;
-  const undo: Array<{ what: string; step: () => Promise<unknown> }> = [];
+  const undo: UndoStep[] = [];
   const caused: OwnChange[] = [];
   let intentId: string | undefined;
   let applied = false;
   let recorded = false;
+  /** A record whose reply was lost and whose fate Redis could not tell in time. */
+  let unknown: RecordedChange | undefined;
   const progress: Applied = { added: [], removed: [], absent: [], static: [], pause: undefined };
+
+  // An AMI action whose reply is lost may have been carried out: its undo is
+  // registered before it is sent, and taken back only when Asterisk's answer
+  // says it changed nothing.
+  const uncertain = async <R>(step: UndoStep, act: () => Promise<R>, changedNothing: (r: R) => boolean): Promise<R> => {
+    undo.push(step);
+    const r = await act();
+    if (changedNothing(r)) undo.splice(undo.indexOf(step), 1);
+    return r;
+  };
 
   const tx: MemberTx = {
     async apply(plan) {
@@ -123,49 +141,52 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
       applied = true;
       const removes = plan.remove ?? [];
       const adds = plan.add ?? [];
-      if (removes.length || adds.length) {
+      const pause = plan.pause;
+      if (removes.length || adds.length || pause) {
         intentId = await beginIntent(store, {
           subject: scope.subject,
           adds: adds.map((a) => ({ queue: a.queue, interface: a.interface })),
-          removes: removes.map((m) => ({ queue: m.queue, interface: m.interface })),
+          removes: removes.map((m) => ({ queue: m.queue, interface: m.interface, member: { penalty: m.penalty, name: m.name, paused: m.paused, reason: m.pausedReason } })),
+          ...(pause ? { pauses: pause.was.map((m) => ({ queue: m.queue, interface: m.interface, paused: m.paused, reason: m.pausedReason })) } : {}),
         });
       }
       const out = progress;
       for (const m of removes) {
-        const outcome = await removeMember(pbx, { queue: m.queue, interface: m.interface });
-        if (outcome === 'static') {
-          out.static.push(m);
-          continue;
+        const outcome = await uncertain(
+          {
+            what: `QueueRemove ${m.queue}`,
+            step: () => addMember(pbx, { queue: m.queue, interface: m.interface, penalty: m.penalty, memberName: m.name, paused: m.paused, reason: m.pausedReason || undefined }),
+          },
+          () => removeMember(pbx, { queue: m.queue, interface: m.interface }),
+          (o) => o !== 'removed',
+        );
+        if (outcome === 'static') out.static.push(m);
+        else if (outcome === 'absent') out.absent.push(m);
+        else {
+          out.removed.push(m);
+          caused.push({ kind: 'removed', queue: m.queue, interface: m.interface, subject: scope.subject, paused: false });
         }
-        if (outcome === 'absent') {
-          out.absent.push(m);
-          continue;
-        }
-        out.removed.push(m);
-        caused.push({ kind: 'removed', queue: m.queue, interface: m.interface, subject: scope.subject, paused: false });
-        undo.push({
-          what: `QueueRemove ${m.queue}`,
-          step: () => addMember(pbx, { queue: m.queue, interface: m.interface, penalty: m.penalty, memberName: m.name, paused: m.paused, reason: m.pausedReason || undefined }),
-        });
       }
       for (const a of adds) {
-        const outcome = await addMember(pbx, { queue: a.queue, interface: a.interface, penalty: a.penalty, memberName: a.name, paused: a.paused, reason: a.reason });
+        const outcome = await uncertain(
+          { what: `QueueAdd ${a.queue}`, step: () => removeMember(pbx, { queue: a.queue, interface: a.interface }) },
+          () => addMember(pbx, { queue: a.queue, interface: a.interface, penalty: a.penalty, memberName: a.name, paused: a.paused, reason: a.reason }),
+          (o) => o !== 'added',
+        );
         out.added.push(a);
-        if (outcome !== 'added') continue;
-        caused.push({ kind: 'added', queue: a.queue, interface: a.interface, subject: scope.subject, paused: a.paused });
-        undo.push({ what: `QueueAdd ${a.queue}`, step: () => removeMember(pbx, { queue: a.queue, interface: a.interface }) });
+        if (outcome === 'added') caused.push({ kind: 'added', queue: a.queue, interface: a.interface, subject: scope.subject, paused: a.paused });
       }
-      if (plan.pause) {
-        const p = plan.pause;
-        out.pause = await pauseMember(pbx, { queue: p.queue, interface: p.interface, paused: p.paused, reason: p.reason });
-        if (out.pause === 'done') {
-          undo.push({
-            what: `QueuePause ${p.queue ?? '(all queues)'}`,
+      if (pause) {
+        out.pause = await uncertain(
+          {
+            what: `QueuePause ${pause.queue ?? '(all queues)'}`,
             step: async () => {
-              for (const m of p.was) await pauseMember(pbx, { queue: m.queue, interface: m.interface, paused: m.paused, reason: m.pausedReason || undefined });
+              for (const m of pause.was) await pauseMember(pbx, { queue: m.queue, interface: m.interface, paused: m.paused, reason: m.pausedReason || undefined });
             },
-          });
-        }
+          },
+          () => pauseMember(pbx, { queue: pause.queue, interface: pause.interface, paused: pause.paused, reason: pause.reason }),
+          (o) => o !== 'done',
+        );
       }
       return out;
     },
@@ -173,12 +194,28 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
     onUndo(what, step) {
       undo.push({ what, step });
     },
+    uncertain(what, act, step, changedNothing = () => false) {
+      return uncertain({ what, step }, act, changedNothing);
+    },
     expect(changes) {
       caused.push(...changes);
     },
     async record(change) {
       if (!intentId && !change.put?.length && !change.remove?.length && !change.audit?.length) return;
-      await recordChange(store, { ...change, ...(intentId ? { intentId } : {}) });
+      try {
+        await recordChange(store, { ...change, ...(intentId ? { intentId } : {}) });
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError) || !intentId) throw err;
+        // The MULTI may have been carried out and only its reply lost. Only it
+        // deletes the intent while these locks are held: Redis, once back, tells.
+        const written = await intentGone(store, intentId, RESOLVE_MS);
+        if (written === false) throw err;
+        if (written === undefined) {
+          unknown = change;
+          throw err;
+        }
+        log.warn({ subject: scope.subject, intent: intentId, err: err.message }, 'the reply of a record was lost; Redis shows it written');
+      }
       intentId = undefined;
       recorded = true;
     },
@@ -189,8 +226,14 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
     result = await work(tx);
   } catch (err) {
     // Once recorded the change stands: what failed after it was best effort.
-    if (!recorded) await settleFailure(deps, scope, err, undo, intentId);
-    else if (caused.length) deps.ownChanges?.(caused);
+    if (recorded) {
+      if (caused.length) deps.ownChanges?.(caused);
+    } else {
+      const left = await settleFailure(deps, scope, err, undo, intentId);
+      // What could not be undone now, and a record Redis may hold all the same,
+      // are taken back once Redis and Asterisk answer again.
+      if (left.length || (unknown && intentId)) settleLater(deps, scope, unknown && intentId ? { intentId, change: unknown } : undefined, left);
+    }
     throw err;
   }
   if (intentId) {
@@ -202,32 +245,93 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
   return result;
 }
 
-async function settleFailure(
-  deps: ChangeDeps,
-  scope: ChangeScope,
-  err: unknown,
-  undo: Array<{ what: string; step: () => Promise<unknown> }>,
-  intentId: string | undefined,
-): Promise<void> {
+interface UndoStep {
+  what: string;
+  step: () => Promise<unknown>;
+}
+
+/** How long a change waits for Redis to tell whether a record whose reply was lost was written. */
+const RESOLVE_MS = 2000;
+
+/** true: the intent is gone (the record was written); false: it is there; undefined: Redis did not say within `ms`. */
+async function intentGone(store: Store, id: string, ms: number): Promise<boolean | undefined> {
+  try {
+    await storeReady(store, ms);
+    return !(await intentExists(store, id));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Undoes in reverse; returns the steps that failed. */
+async function settleFailure(deps: ChangeDeps, scope: ChangeScope, err: unknown, undo: UndoStep[], intentId: string | undefined): Promise<UndoStep[]> {
   const { store, log } = deps;
-  let undone = 0;
-  let undoneAll = true;
+  const failed: UndoStep[] = [];
+  // A dropped Redis connection comes back within a moment: undo against it then.
+  if (err instanceof StoreUnavailableError) await storeReady(store, RESOLVE_MS).catch(() => undefined);
   if (scope.undo !== false) {
     // Newest first. What cannot be undone now stays described by the intent, for the re-sync.
-    for (const { what, step } of undo.reverse()) {
-      await step().then(() => undone++, (e: Error) => {
-        undoneAll = false;
-        log.error({ subject: scope.subject, step: what, err: e.message }, 'could not undo a step of a member change; the re-sync will settle it');
+    for (const u of [...undo].reverse()) {
+      await u.step().catch((e: Error) => {
+        failed.push(u);
+        log.error({ subject: scope.subject, step: u.what, err: e.message }, 'could not undo a step of a member change; the re-sync will settle it');
       });
     }
   }
-  // A refusal leaves Asterisk as it was once undone; a timeout or a drop may
-  // have been carried out anyway, so its intent stays for the re-sync to settle
-  // against what Asterisk really has.
+  // A refusal leaves Asterisk as it was once undone. After a timeout or a drop
+  // a step may have been carried out unseen: the intent stays and the re-sync
+  // rolls it back against what Asterisk really has.
   const outage = err instanceof PbxUnavailableError || err instanceof StoreUnavailableError;
-  if (intentId && scope.undo !== false && undoneAll && !outage) await dropIntent(store, intentId).catch(() => undefined);
+  if (intentId && scope.undo !== false && failed.length === 0 && !outage) await dropIntent(store, intentId).catch(() => undefined);
   if (undo.length || intentId) {
-    const left = scope.undo === false ? 'left as it is for the re-sync' : undoneAll ? 'undone' : 'partly undone; the re-sync will settle the rest';
-    log.warn({ subject: scope.subject, err: (err as Error).message, steps: undo.length, undone }, `member change failed; ${left}`);
+    const left = scope.undo === false ? 'left as it is for the re-sync' : failed.length === 0 ? 'undone' : 'partly undone; the re-sync will settle the rest';
+    log.warn({ subject: scope.subject, err: (err as Error).message, steps: undo.length, undone: undo.length - failed.length }, `member change failed; ${left}`);
   }
+  return failed;
+}
+
+/** Tries for this long to settle a change whose record's fate Redis could not tell. */
+const SETTLE_FOR_MS = 5 * 60_000;
+
+/**
+ * The caller was told ERROR, yet some of the change could not be taken back
+ * now (Redis or Asterisk away), or Redis may hold its record (the reply was
+ * lost). Once they answer, under the same locks, the steps left are done and
+ * a record Redis holds is taken back, so what stays is what the caller was
+ * told. If this process dies first, the intent is rolled back by the re-sync
+ * (Asterisk); a Redis step left (a binding) or a written record would then
+ * stand: a double fault, logged here.
+ */
+function settleLater(deps: ChangeDeps, scope: ChangeScope, record: { intentId: string; change: RecordedChange } | undefined, left: UndoStep[]): void {
+  const { store, log } = deps;
+  const until = Date.now() + SETTLE_FOR_MS;
+  log.warn({ subject: scope.subject, steps: left.map((u) => u.what), recordUnknown: record !== undefined }, 'part of a failed change could not be taken back now; it will be once Redis and Asterisk answer');
+  const attempt = async (): Promise<void> => {
+    await withInterfaceLocks(store, scope.interfaces, async () => {
+      for (const u of [...left].reverse()) {
+        await u.step();
+        left.splice(left.indexOf(u), 1);
+      }
+      if (!record) return;
+      if (await intentExists(store, record.intentId)) {
+        await dropIntent(store, record.intentId);
+        return;
+      }
+      await recordChange(store, {
+        remove: (record.change.put ?? []).map((m) => ({ queue: m.queue, interface: m.interface })),
+        audit: [{ action: 'rollback', subject: scope.subject, result: 'OK', source: 'resync', by: 'lost-reply', detail: 'a change whose caller was told ERROR, taken back after its record reply was lost' }],
+      });
+    });
+    log.warn({ subject: scope.subject }, 'a change told as failed is now fully taken back');
+  };
+  const retry = (): void => {
+    attempt().catch((err: Error) => {
+      if (Date.now() > until) {
+        log.error({ subject: scope.subject, err: err.message }, 'a change told as failed could not be fully taken back; check it');
+        return;
+      }
+      setTimeout(retry, 1000).unref();
+    });
+  };
+  setTimeout(retry, 200).unref();
 }

@@ -28,6 +28,10 @@ export function openStore(opts: StoreOptions): Store {
     enableOfflineQueue: false,
     connectTimeout: 2000,
     commandTimeout: 2000,
+    // A command whose reply a dropped connection lost may have been carried
+    // out: sending it again after the reconnect could apply a change twice, or
+    // apply one its caller was told had failed. The caller decides (lib/members/change.ts).
+    autoResendUnfulfilledCommands: false,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3000) + Math.floor(Math.random() * 200),
   });
   let down = false;

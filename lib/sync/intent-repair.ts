@@ -1,81 +1,75 @@
 // An intent still in Redis means a change to Asterisk was begun and never
-// recorded: the process was killed between the AMI action and the Redis write,
-// or Redis went away then, or an undo failed. Whoever holds the interface's
-// lock and still finds the intent knows its writer is gone (writers hold the
-// `iface:<interface>` lock from the intent to the record). The repair records
-// what Asterisk really has, never what was meant: an add that happened becomes
-// a member with the penalty and name Asterisk reports, a remove that happened
-// drops the record, a step that did not happen leaves things as they are.
-// Pure: reconcile.ts writes the result and deletes the intent in one MULTI.
+// confirmed recorded: the process was killed between the AMI action and the
+// Redis write, a reply (AMI or Redis) was lost, or an undo failed. Its writer
+// is gone (writers hold the `iface:<interface>` lock from the intent to the
+// record), and whoever called was told ERROR, or nothing at all: the AGI
+// failed. So the change is rolled back to how things stood before it, never
+// finished from a half-applied state: what the caller was told is what
+// happened. An add that happened is removed again; a remove that happened is
+// added back with the member's penalty, name and pause as they were. Records
+// are not touched: the change never recorded anything.
+// Pure: reconcile.ts carries the steps out, then deletes the intent.
 import type { QueueMember } from '../ami/client.ts';
+import { memberKey } from '../asterisk/interfaces.ts';
 import type { MemberRecord } from '../members/records.ts';
 import type { AuditEntry } from '../store/audit.ts';
-import type { Intent } from '../store/intents.ts';
-import { externalIdentity, memberKey } from '../asterisk/interfaces.ts';
+import type { Intent, IntentMember } from '../store/intents.ts';
 
-export interface IntentRepair {
-  put: MemberRecord[];
+export interface IntentRollback {
+  /** Members the change added: out of Asterisk again. */
   remove: Array<{ queue: string; interface: string }>;
+  /** Members the change removed: back into Asterisk as they were. */
+  add: Array<{ queue: string; interface: string } & IntentMember>;
+  /** Members whose pause the change set: their pause as it was. */
+  pause: Array<{ queue: string; interface: string; paused: boolean; reason: string }>;
   audit: AuditEntry[];
 }
 
-const DETAIL = 'finished from what Asterisk has, after an interrupted change';
+const DETAIL = 'an interrupted change rolled back: the caller was not told it was done';
 
 /**
- * What to record for one intent, or 'wait' when Asterisk does not report one
- * of its queues yet (still booting): deciding then would read "not added".
+ * The steps that put one intent's members back as they were, or 'wait' when
+ * Asterisk does not report one of its queues yet (still booting): deciding
+ * then would read "not added".
  */
-export function planIntentRepair(
+export function planIntentRollback(
   intent: Intent,
   live: readonly QueueMember[],
   records: readonly MemberRecord[],
   knownQueues: ReadonlySet<string>,
-  now: number,
-): IntentRepair | 'wait' {
+): IntentRollback | 'wait' {
   const known = new Set([...knownQueues].map((q) => q.toLowerCase()));
   if ([...intent.adds, ...intent.removes].some((e) => !known.has(e.queue.toLowerCase()))) return 'wait';
   const liveBy = new Map(live.filter((m) => m.membership === 'dynamic').map((m) => [memberKey(m.queue, m.interface), m]));
   const recBy = new Map(records.map((r) => [memberKey(r.queue, r.interface), r]));
-  const out: IntentRepair = { put: [], remove: [], audit: [] };
+  const out: IntentRollback = { remove: [], add: [], pause: [], audit: [] };
   const audit = (action: string, queue: string): AuditEntry => ({
     action, subject: intent.subject, queue, result: 'OK', source: 'resync', by: 'intent', detail: DETAIL,
   });
 
-  const record = (e: { queue: string; interface: string }, m: QueueMember): MemberRecord => ({
-    queue: e.queue,
-    interface: e.interface,
-    subject: intent.subject,
-    kind: externalIdentity(e.interface).subject === intent.subject ? 'number' : 'agent',
-    penalty: m.penalty,
-    name: m.name,
-    since: m.loginTime > 0 ? m.loginTime * 1000 : now,
-    source: 'agentgate',
-    paused: m.paused,
-    reason: m.paused ? m.pausedReason : '',
-  });
-
   for (const e of intent.adds) {
     const key = memberKey(e.queue, e.interface);
-    const m = liveBy.get(key);
-    if (!m) continue; // the add did not happen
-    const rec = recBy.get(key);
-    if (rec?.source === 'agentgate' && rec.subject === intent.subject) continue; // already recorded
-    out.put.push(record(e, m));
-    out.audit.push(audit('login', e.queue));
+    // Not in Asterisk: the add did not happen. Recorded: the member is Redis's
+    // to keep (it was recorded before this change began), the re-sync's policy decides.
+    if (!liveBy.has(key) || recBy.has(key)) continue;
+    out.remove.push({ queue: e.queue, interface: e.interface });
+    out.audit.push(audit('logout', e.queue));
   }
   for (const e of intent.removes) {
     const key = memberKey(e.queue, e.interface);
-    const m = liveBy.get(key);
+    if (liveBy.has(key)) continue; // the remove did not happen
+    // As it was: from the intent, or (an intent of an older version) from its record.
     const rec = recBy.get(key);
-    if (!m) {
-      if (rec) {
-        out.remove.push({ queue: rec.queue, interface: rec.interface });
-        out.audit.push(audit('logout', e.queue));
-      }
-    } else if (!rec) {
-      // The remove did not happen and the member was ours before it began.
-      out.put.push(record(e, m));
-    }
+    const was: IntentMember | undefined = e.member ?? (rec && { penalty: rec.penalty, name: rec.name, paused: rec.paused, reason: rec.reason });
+    if (!was) continue;
+    out.add.push({ queue: e.queue, interface: e.interface, ...was });
+    out.audit.push(audit('login', e.queue));
+  }
+  for (const e of intent.pauses ?? []) {
+    const m = liveBy.get(memberKey(e.queue, e.interface));
+    if (!m || (m.paused === e.paused && (!e.paused || m.pausedReason === e.reason))) continue;
+    out.pause.push(e);
+    out.audit.push(audit(e.paused ? 'pause' : 'unpause', e.queue));
   }
   return out;
 }

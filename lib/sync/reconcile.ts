@@ -1,20 +1,20 @@
 // Settles some interfaces: under their `iface:` locks (the same ones a change
 // holds from its intent to its record, so an in-progress change is never seen
-// half done), reads Asterisk again, repairs the intents left on them, plans
+// half done), reads Asterisk again, rolls back the intents left on them, plans
 // with plan.ts and carries the plan out: restores over AMI, then every record
 // and audit entry in one MULTI. Used for one interface per live event, and by
 // the re-sync for every interface that needs work.
 import { PbxUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { type MemberRecord, recordChange, recordsAt } from '../members/records.ts';
-import { addMember, pauseMember, readLive, type Pbx } from '../asterisk/pbx.ts';
+import { addMember, pauseMember, readLive, removeMember, type Pbx } from '../asterisk/pbx.ts';
 import type { AuditEntry } from '../store/audit.ts';
-import { listIntents } from '../store/intents.ts';
+import { intentInterfaces, listIntents } from '../store/intents.ts';
 import { withInterfaceLocks } from '../store/lock.ts';
 import type { Store } from '../store/redis.ts';
 import type { Lamps, LampTarget } from './blf.ts';
 import { externalIdentity, memberKey, sameInterface } from '../asterisk/interfaces.ts';
-import { planIntentRepair } from './intent-repair.ts';
+import { planIntentRollback } from './intent-repair.ts';
 import { planSync, type MissingPolicy, type SyncMode } from './plan.ts';
 
 export interface SyncDeps {
@@ -66,31 +66,32 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
     return { restored: [], adopted: 0, updated: 0, dropped: [], waiting: 0, intentsRepaired: 0 };
   }
   const now = Date.now();
-  const live = await readLive(pbx, req.interfaces);
-  const before = await recordsAt(store, req.interfaces);
-  let records = before;
+  let live = await readLive(pbx, req.interfaces);
+  const records = await recordsAt(store, req.interfaces);
+  const before = records;
 
   const mine = new Set(req.interfaces.map((i) => i.toLowerCase()));
   let intentsRepaired = 0;
-  const intentDropped: MemberRecord[] = [];
   for (const intent of await listIntents(store)) {
-    const touched = [...intent.adds, ...intent.removes].map((e) => e.interface.toLowerCase());
+    const touched = intentInterfaces(intent).map((i) => i.toLowerCase());
     // Only intents whose every interface is locked here; the re-sync groups the rest.
     if (!touched.length || !touched.every((i) => mine.has(i))) continue;
-    const repair = planIntentRepair(intent, live.members, records, live.known, now);
-    if (repair === 'wait') {
+    const rollback = planIntentRollback(intent, live.members, records, live.known);
+    if (rollback === 'wait') {
       log.info({ intent: intent.id, subject: intent.subject }, 'unfinished change kept: Asterisk does not report its queues yet');
       continue;
     }
-    await recordChange(store, { ...repair, intentId: intent.id });
-    const gone = new Set(repair.remove.map((r) => memberKey(r.queue, r.interface)));
-    const put = new Map(repair.put.map((r) => [memberKey(r.queue, r.interface), r]));
-    intentDropped.push(...records.filter((r) => gone.has(memberKey(r.queue, r.interface))));
-    records = [...records.filter((r) => !gone.has(memberKey(r.queue, r.interface)) && !put.has(memberKey(r.queue, r.interface))), ...put.values()];
+    // Asterisk first: a failure here keeps the intent for the next re-sync.
+    for (const m of rollback.remove) await removeMember(pbx, m);
+    for (const m of rollback.add) {
+      await addMember(pbx, { queue: m.queue, interface: m.interface, penalty: m.penalty, memberName: m.name || undefined, paused: m.paused, reason: m.reason || undefined });
+    }
+    for (const m of rollback.pause) await pauseMember(pbx, { queue: m.queue, interface: m.interface, paused: m.paused, reason: m.reason || undefined });
+    await recordChange(store, { audit: rollback.audit, intentId: intent.id });
     intentsRepaired += 1;
-    log.warn({ intent: intent.id, subject: intent.subject, recorded: repair.put.length, dropped: repair.remove.length }, 'unfinished change found and recorded as Asterisk has it');
+    log.warn({ intent: intent.id, subject: intent.subject, removed: rollback.remove.length, added: rollback.add.length }, 'unfinished change rolled back');
+    if (rollback.remove.length || rollback.add.length || rollback.pause.length) live = await readLive(pbx, req.interfaces);
   }
-
   const inScope = (queue: string): boolean => !req.queues || req.queues.some((q) => q.toLowerCase() === queue.toLowerCase());
   const steps = planSync({
     live: live.members.filter((m) => inScope(m.queue)),
@@ -102,7 +103,7 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
   });
 
   const source = req.mode === 'event' ? 'asterisk' : 'resync';
-  const result: ReconcileResult = { restored: [], adopted: 0, updated: 0, dropped: [...intentDropped], waiting: 0, intentsRepaired };
+  const result: ReconcileResult = { restored: [], adopted: 0, updated: 0, dropped: [], waiting: 0, intentsRepaired };
   const put: MemberRecord[] = [];
   const remove: Array<{ queue: string; interface: string }> = [];
   const audit: AuditEntry[] = [];

@@ -4,7 +4,7 @@
 // undone). Then every lamp is rebuilt from what Asterisk finally has.
 import type { Logger } from '../log.ts';
 import { listMemberRecords, type MemberRecord } from '../members/records.ts';
-import { dropIntent, listIntents } from '../store/intents.ts';
+import { dropIntent, intentInterfaces, listIntents } from '../store/intents.ts';
 import { readLive } from '../asterisk/pbx.ts';
 import { planSync } from './plan.ts';
 import { lampTargets, reconcile, type SyncDeps } from './reconcile.ts';
@@ -36,7 +36,7 @@ export async function resync(deps: SyncDeps, by: string): Promise<ResyncReport> 
   const groups = new InterfaceGroups();
   for (const s of steps) if (s.kind !== 'wait') groups.add([s.record.interface]);
   for (const intent of intents) {
-    const ifaces = [...intent.adds, ...intent.removes].map((e) => e.interface);
+    const ifaces = intentInterfaces(intent);
     if (ifaces.length) groups.add(ifaces);
     else await dropIntent(store, intent.id); // names no member: nothing to finish
   }

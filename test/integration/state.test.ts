@@ -190,7 +190,7 @@ describe('state that stays true', () => {
     expect(await census(h.ami, store)).toEqual({ asterisk: [], redis: [] });
   });
 
-  it('an AMI drop during a toggle leaves no half state', async () => {
+  it('an AMI drop during a toggle: the caller hears ERROR, and what Asterisk carried out unseen is rolled back', async () => {
     const h = await harness();
     const store = h.app.svc.store;
     await allow(store);
@@ -198,7 +198,7 @@ describe('state that stays true', () => {
     expect(before).toEqual({ asterisk: [], redis: [] });
 
     // The link dies as Asterisk receives the second QueueAdd: Asterisk carries
-    // it out, agentgate never hears back and cannot undo the first.
+    // it out, agentgate never hears back and cannot undo anything while down.
     h.ami.onAction((a) => {
       if (a.Action === 'QueueAdd' && a.Queue === '8009') {
         h.ami.onAction(undefined);
@@ -210,20 +210,13 @@ describe('state that stays true', () => {
     // Nothing recorded as done that was not known to be done.
     expect(await listMemberRecords(store)).toEqual([]);
 
-    // At the reconnect, the unfinished change is settled from what Asterisk has.
-    await waitFor(async () => (await listIntents(store)).length === 0, 'intent repaired');
+    // At the reconnect, the unfinished change is rolled back: the caller was told ERROR.
+    await waitFor(async () => (await listIntents(store)).length === 0, 'intent rolled back');
     await h.app.sync.idle();
-    const after = await census(h.ami, store);
-    expect(after.asterisk).toEqual([`8008 ${IVAN_IF}`, `8009 ${IVAN_IF}`]);
-    expect(after.redis).toEqual(after.asterisk);
-    expect(await listMemberRecords(store)).toMatchObject([
-      { source: 'agentgate', subject: IVAN, penalty: 2 },
-      { source: 'agentgate', subject: IVAN, penalty: 5 },
-    ]);
-    expect(h.ami.deviceState(lamp(IVAN, '8009'))).toBe('INUSE');
-    // The next toggle sees the truth: logged in, so out.
-    expect((await toggle(h, IVAN, '8008,8009')).variables.QUEUESTAT).toBe('LOGGEDOUT');
     expect(await census(h.ami, store)).toEqual({ asterisk: [], redis: [] });
+    // The next toggle sees the truth: logged out, so in.
+    expect((await toggle(h, IVAN, '8008,8009')).variables.QUEUESTAT).toBe('LOGGEDIN');
+    expect(await census(h.ami, store)).toEqual({ asterisk: [`8008 ${IVAN_IF}`, `8009 ${IVAN_IF}`], redis: [`8008 ${IVAN_IF}`, `8009 ${IVAN_IF}`] });
   });
 
   it('a Redis restart mid-run: no crash, fail closed while it is away, correct answers afterwards', async () => {
@@ -261,7 +254,7 @@ describe('state that stays true', () => {
     expect(after.redis).toEqual(after.asterisk);
   }, 40_000); // Redis is killed and restarted for real: generous on a loaded machine
 
-  it('a service kill -9 between the Asterisk change and the Redis write, repaired at the next start', async () => {
+  it('a service kill -9 between the Asterisk change and the Redis write: rolled back at the next start', async () => {
     const redis = await testRedis();
     cleanups.push(() => redis.cleanup());
     const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'] });
@@ -293,15 +286,17 @@ describe('state that stays true', () => {
 
     expect(await listIntents(store)).toEqual([]);
     const after = await census(ami, store);
-    // Olga's add happened and is recorded as Asterisk has it; Ivan's remove happened
-    // and is not undone by the restore policy; the add to 8009 never happened.
-    expect(after.asterisk).toEqual([`8008 ${OLGA_IF}`]);
+    // Neither caller was told the change was done (the AGI died with the
+    // service), so neither change stands: Olga's half-done login is taken out
+    // of Asterisk, Ivan's half-done logout is put back as he was.
+    expect(after.asterisk).toEqual([`8008 ${IVAN_IF}`]);
     expect(after.redis).toEqual(after.asterisk);
-    expect(await listMemberRecords(store)).toMatchObject([{ subject: OLGA, source: 'agentgate', penalty: 3, name: 'Olga Ivanova' }]);
+    expect(await listMemberRecords(store)).toMatchObject([{ subject: IVAN, source: 'agentgate', penalty: 2, name: 'Ivan Petrov' }]);
+    expect(ami.members('8008')).toMatchObject([{ interface: IVAN_IF, penalty: 2, name: 'Ivan Petrov' }]);
     const audit = await readAudit(store);
-    expect(audit.map((a) => `${a.action} ${a.queue} ${a.subject} ${a.source}`).sort()).toEqual([`login 8008 ${OLGA} resync`, `logout 8008 ${IVAN} resync`]);
-    expect(ami.deviceState(lamp(OLGA, '8008'))).toBe('INUSE');
-    expect(ami.deviceState(lamp(IVAN, '8008'))).toBe('NOT_INUSE');
+    expect(audit.map((a) => `${a.action} ${a.queue} ${a.subject} ${a.source}`).sort()).toEqual([`login 8008 ${IVAN} resync`, `logout 8008 ${OLGA} resync`]);
+    expect(ami.deviceState(lamp(OLGA, '8008'))).toBe('NOT_INUSE');
+    expect(ami.deviceState(lamp(IVAN, '8008'))).toBe('INUSE');
   });
 
   it('health: /healthz while alive, /readyz 200 when ready and 503 with the reason when AMI is down', async () => {

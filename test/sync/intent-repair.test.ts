@@ -1,9 +1,9 @@
-// An intent left by a killed process is finished from what Asterisk has.
+// An intent left by a killed process, a lost reply or a failed undo is rolled back.
 import { describe, expect, it } from 'vitest';
 import type { QueueMember } from '../../lib/ami/client.ts';
 import type { MemberRecord } from '../../lib/members/records.ts';
 import type { Intent } from '../../lib/store/intents.ts';
-import { planIntentRepair } from '../../lib/sync/intent-repair.ts';
+import { planIntentRollback } from '../../lib/sync/intent-repair.ts';
 
 const IFACE = 'Local/79112223344@outbound-allroutes/n';
 const known = new Set(['8008', '8009']);
@@ -17,31 +17,47 @@ const record = (queue: string): MemberRecord => ({
 });
 const intent = (over: Partial<Intent>): Intent => ({ id: 'i1', at: 1, subject: '79112223344', adds: [], removes: [], ...over });
 
-describe('intent repair', () => {
-  it('records an add that happened with the penalty and name Asterisk reports, as agentgate', () => {
-    const r = planIntentRepair(intent({ adds: [{ queue: '8008', interface: IFACE }, { queue: '8009', interface: IFACE }] }), [member('8008', { penalty: 9, name: 'Ivan' })], [], known, 5);
+describe('an interrupted change is rolled back (its caller was never told it was done)', () => {
+  it('takes out again a member the change added, and leaves a queue where the add never happened', () => {
+    const r = planIntentRollback(intent({ adds: [{ queue: '8008', interface: IFACE }, { queue: '8009', interface: IFACE }] }), [member('8008', { penalty: 9, name: 'Ivan' })], [], known);
     expect(r).toEqual({
-      put: [{ queue: '8008', interface: IFACE, subject: '79112223344', kind: 'number', penalty: 9, name: 'Ivan', since: 1795315251000, source: 'agentgate', paused: false, reason: '' }],
-      remove: [],
-      audit: [{ action: 'login', subject: '79112223344', queue: '8008', result: 'OK', source: 'resync', by: 'intent', detail: expect.any(String) }],
+      remove: [{ queue: '8008', interface: IFACE }],
+      add: [],
+      pause: [],
+      audit: [{ action: 'logout', subject: '79112223344', queue: '8008', result: 'OK', source: 'resync', by: 'intent', detail: expect.any(String) }],
     });
   });
 
-  it('drops the record of a remove that happened, and keeps one whose remove did not', () => {
-    const r = planIntentRepair(intent({ removes: [{ queue: '8008', interface: IFACE }, { queue: '8009', interface: IFACE }] }), [member('8009')], [record('8008'), record('8009')], known, 5);
-    expect(r).toMatchObject({ put: [], remove: [{ queue: '8008', interface: IFACE }], audit: [{ action: 'logout', queue: '8008' }] });
+  it('puts back a member the change removed, as it was (from the intent, or from the record of an older intent)', () => {
+    const was = { penalty: 4, name: 'Ivan P', paused: true, reason: 'lunch' };
+    const r = planIntentRollback(intent({
+      removes: [{ queue: '8008', interface: IFACE, member: was }, { queue: '8009', interface: IFACE }],
+    }), [], [record('8009')], known);
+    expect(r).toMatchObject({
+      remove: [],
+      add: [{ queue: '8008', interface: IFACE, ...was }, { queue: '8009', interface: IFACE, penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' }],
+      audit: [{ action: 'login', queue: '8008' }, { action: 'login', queue: '8009' }],
+    });
   });
 
-  it('records nothing for an add that did not happen', () => {
-    expect(planIntentRepair(intent({ adds: [{ queue: '8008', interface: IFACE }] }), [], [], known, 5)).toEqual({ put: [], remove: [], audit: [] });
+  it('does nothing where the change did not happen', () => {
+    const r = planIntentRollback(intent({ adds: [{ queue: '8008', interface: IFACE }], removes: [{ queue: '8009', interface: IFACE }] }), [member('8009')], [record('8009')], known);
+    expect(r).toEqual({ remove: [], add: [], pause: [], audit: [] });
   });
 
-  it('an agent intent records the member under the agent id', () => {
-    const r = planIntentRepair(intent({ subject: '7001', adds: [{ queue: '8008', interface: IFACE }] }), [member('8008')], [], known, 5);
-    expect(r).toMatchObject({ put: [{ subject: '7001', kind: 'agent' }] });
+  it('leaves a member Redis recorded before the change began to the re-sync policy', () => {
+    const r = planIntentRollback(intent({ adds: [{ queue: '8008', interface: IFACE }] }), [member('8008')], [record('8008')], known);
+    expect(r).toEqual({ remove: [], add: [], pause: [], audit: [] });
+  });
+
+  it('sets a pause back as it was, only where it changed', () => {
+    const r = planIntentRollback(intent({
+      pauses: [{ queue: '8008', interface: IFACE, paused: false, reason: '' }, { queue: '8009', interface: IFACE, paused: false, reason: '' }],
+    }), [member('8008', { paused: true, pausedReason: 'lunch' }), member('8009')], [], known);
+    expect(r).toMatchObject({ pause: [{ queue: '8008', paused: false }], audit: [{ action: 'unpause', queue: '8008' }] });
   });
 
   it('waits while Asterisk does not report one of its queues (still booting)', () => {
-    expect(planIntentRepair(intent({ adds: [{ queue: '8010', interface: IFACE }] }), [], [], known, 5)).toBe('wait');
+    expect(planIntentRollback(intent({ adds: [{ queue: '8010', interface: IFACE }] }), [], [], known)).toBe('wait');
   });
 });

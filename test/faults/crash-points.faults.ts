@@ -1,0 +1,198 @@
+// What the caller is told is what happened, whatever reply is lost. For every
+// Redis command and every AMI action of a flow, one run loses that command's
+// reply and cuts the connection (test/support/fault-proxy.ts); once the
+// service has reconnected and settled, Asterisk and Redis hold exactly what
+// the caller was told: the change done (LOGGEDIN, PAUSED, ...) or nothing
+// changed (ERROR, REFUSED). Flows: a mobile's toggle into two queues, and an
+// agent's login, pause and logout.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAgent } from '../../lib/agents/accounts.ts';
+import { getAgentBinding } from '../../lib/agents/bindings.ts';
+import { startApp, type App } from '../../lib/app.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { silentLogger } from '../../lib/log.ts';
+import { listMemberRecords } from '../../lib/members/records.ts';
+import { allowNumber } from '../../lib/queues/allowlist.ts';
+import { readAudit } from '../../lib/store/audit.ts';
+import { listIntents } from '../../lib/store/intents.ts';
+import { storeReady } from '../../lib/store/redis.ts';
+import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
+import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
+
+const MOBILE = '79112223344';
+const DESK = '1001';
+const PIN = '86420';
+const FAST = { pinHash: { ln: 4, r: 1, p: 1 } };
+/** Fault points run at once. */
+const PARALLEL = 8;
+
+interface World {
+  app: App;
+  ami: AmiDouble;
+  redis: TestRedis;
+  redisProxy: FaultProxy;
+  amiProxy: FaultProxy;
+  stop(): Promise<void>;
+}
+
+async function world(): Promise<World> {
+  const redis = await testRedis();
+  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'] });
+  const url = new URL(redis.url);
+  const redisProxy = await startFaultProxy({ host: url.hostname, port: Number(url.port) }, 'redis');
+  const amiProxy = await startFaultProxy({ host: '127.0.0.1', port: ami.port }, 'ami');
+  const config = loadConfig({
+    FASTAGI_PORT: '0', AMI_PORT: String(amiProxy.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
+    REDIS_URL: `redis://127.0.0.1:${redisProxy.port}${url.pathname}`, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
+    TOGGLE_RATE_LIMIT: '10000', MEMBER_CONTEXT: 'from-queue',
+  });
+  const app = await startApp(config, silentLogger);
+  await waitFor(() => app.svc.ami.connected, 'AMI login');
+  await storeReady(app.svc.store);
+  await waitFor(() => app.sync.status().lastResyncAt !== undefined, 'the first re-sync');
+  await app.sync.idle();
+  return {
+    app, ami, redis, redisProxy, amiProxy,
+    async stop() {
+      await app.stop();
+      await redisProxy.stop();
+      await amiProxy.stop();
+      await ami.stop();
+      await redis.cleanup();
+    },
+  };
+}
+
+/** What a caller could notice: members in Asterisk, the records and the agent's binding in Redis. */
+async function state(w: World): Promise<{ asterisk: string[]; redis: string[]; binding: string }> {
+  const asterisk = w.ami.members().filter((m) => m.membership === 'dynamic')
+    .map((m) => `${m.queue} ${m.interface} ${m.paused ? `paused:${m.pausedReason}` : 'active'}`).sort();
+  const redis = (await listMemberRecords(w.redis.store)).map((r) => `${r.queue} ${r.interface} ${r.paused ? `paused:${r.reason}` : 'active'}`).sort();
+  const b = await getAgentBinding(w.redis.store, '7001');
+  return { asterisk, redis, binding: b ? `${b.phone} ${b.interface}` : '' };
+}
+
+interface Flow {
+  name: string;
+  /** Brings a fresh world to where the flow starts. */
+  setup(w: World): Promise<void>;
+  /** Runs the flow; the word the dialplan was told. */
+  run(w: World): Promise<string>;
+  /** The words that mean the change was done. */
+  done: string[];
+}
+
+async function allowMobile(w: World): Promise<void> {
+  for (const queue of ['8008', '8009']) await allowNumber(w.redis.store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+}
+
+async function agent(w: World): Promise<void> {
+  await createAgent(w.redis.store, { id: '7001', name: 'Olga Ivanova', pin: PIN, queues: [{ queue: '8008', penalty: 2 }, { queue: '8009', penalty: 5 }] }, FAST);
+}
+
+const word = async (p: ReturnType<typeof callFastAgi>) => (await p).variables.AGENTGATE_RESULT ?? '(nothing)';
+
+const FLOWS: Flow[] = [
+  {
+    name: 'a mobile toggling itself into two queues',
+    setup: allowMobile,
+    run: (w) => word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008,8009&prompts=no', callerId: MOBILE })),
+    done: ['LOGGEDIN'],
+  },
+  {
+    name: 'an agent logging in with its PIN',
+    setup: agent,
+    run: (w) => word(callFastAgi(w.app.port, { script: 'agent-login?agent=7001&prompts=no', callerId: DESK, dtmf: [PIN] })),
+    done: ['LOGGEDIN'],
+  },
+  {
+    name: 'an agent pausing',
+    async setup(w) {
+      await agent(w);
+      expect(await word(callFastAgi(w.app.port, { script: 'agent-login?agent=7001&prompts=no', callerId: DESK, dtmf: [PIN] }))).toBe('LOGGEDIN');
+    },
+    run: (w) => word(callFastAgi(w.app.port, { script: 'agent-pause?mode=pause&reason=lunch&prompts=no', callerId: DESK })),
+    done: ['PAUSED'],
+  },
+  {
+    name: 'an agent logging out',
+    async setup(w) {
+      await agent(w);
+      expect(await word(callFastAgi(w.app.port, { script: 'agent-login?agent=7001&prompts=no', callerId: DESK, dtmf: [PIN] }))).toBe('LOGGEDIN');
+    },
+    run: (w) => word(callFastAgi(w.app.port, { script: 'agent-logout?prompts=no', callerId: DESK })),
+    done: ['LOGGEDOUT'],
+  },
+];
+
+let current: World | undefined;
+afterEach(async () => {
+  await current?.stop();
+  current = undefined;
+});
+
+/** Waits until the service is back on both links, has settled everything, and nothing moves any more. */
+async function settled(w: World): Promise<void> {
+  await waitFor(() => w.app.svc.ami.connected && w.app.svc.store.redis.status === 'ready', 'both links back', 10_000);
+  await waitFor(async () => (await listIntents(w.redis.store)).length === 0, 'no unfinished change left', 10_000);
+  await w.app.sync.resync('test');
+  await w.app.sync.idle();
+}
+
+describe.each(FLOWS)('$name', (flow) => {
+  // A clean run: how many commands the flow sends, and the state it ends in.
+  let counts: { redis: number; ami: number } = { redis: 0, ami: 0 };
+  let before: Awaited<ReturnType<typeof state>>;
+  let after: Awaited<ReturnType<typeof state>>;
+
+  it('runs clean: told done, and done', async () => {
+    const w = (current = await world());
+    await flow.setup(w);
+    await settled(w);
+    before = await state(w);
+    const r0 = w.redisProxy.commands;
+    const a0 = w.amiProxy.commands;
+    expect(flow.done).toContain(await flow.run(w));
+    counts = { redis: w.redisProxy.commands - r0, ami: w.amiProxy.commands - a0 };
+    await settled(w);
+    after = await state(w);
+    expect(after).not.toEqual(before);
+    expect(counts.redis).toBeGreaterThan(0);
+    expect(counts.ami).toBeGreaterThan(0);
+  });
+
+  for (const link of ['redis', 'ami'] as const) {
+    it(`whichever ${link === 'redis' ? 'Redis command' : 'AMI action'} loses its reply, ends as the caller was told`, async () => {
+      // Each fault point in a world of its own; several at once (they mostly wait on reconnects).
+      const one = async (k: number): Promise<string> => {
+        const w = await world();
+        try {
+          await flow.setup(w);
+          await settled(w);
+          (link === 'redis' ? w.redisProxy : w.amiProxy).loseReplyOf(k);
+          const told = await flow.run(w);
+          await settled(w);
+          const expected = flow.done.includes(told) ? after : before;
+          expect(await state(w), `k=${k}: told ${told}`).toEqual(expected);
+          // A change is audited once, never twice by a resent write.
+          const logins = (await readAudit(w.redis.store, { count: 200 })).filter((a) => a.action === 'login' && a.result === 'OK' && a.source === 'fastagi');
+          expect(new Set(logins.map((a) => a.queue)).size, `k=${k}`).toBe(logins.length);
+          return told;
+        } finally {
+          await w.stop();
+        }
+      };
+      const outcomes: string[] = [];
+      const points = Array.from({ length: counts[link] }, (_, i) => i + 1);
+      for (let i = 0; i < points.length; i += PARALLEL) {
+        const told = await Promise.all(points.slice(i, i + PARALLEL).map(one));
+        outcomes.push(...told.map((t, j) => `${points[i + j]}:${t}`));
+      }
+      // Some faults must have been told as failures, or nothing was tested.
+      expect(outcomes.some((o) => !flow.done.some((d) => o.endsWith(`:${d}`))), outcomes.join(' ')).toBe(true);
+    });
+  }
+});
