@@ -38,6 +38,21 @@ export interface AmiDoubleOptions {
   denyActions?: string[];
   /** Members from queues.conf (membership static). */
   staticMembers?: Array<{ queue: string; interface: string; name?: string; penalty?: number }>;
+  /**
+   * The user's classes in manager.conf (`write =`, `read =`). An action none of
+   * whose classes the user writes is answered "Permission denied", as
+   * process_message() of main/manager.c does (ACTION_AUTHORITY below); events of a
+   * class the user does not read are never sent (set_eventmask ANDs readperm).
+   * Default: every class.
+   */
+  rights?: { read?: string[]; write?: string[] };
+  /**
+   * The dialplan ShowDialPlan lists: context -> its extensions (names or
+   * `_` patterns) and included contexts. A context not here is "Did not find context".
+   */
+  dialplan?: Record<string, { extensions?: string[]; includes?: string[] }>;
+  /** Global variables set at start (as [globals] of extensions.conf). */
+  globals?: Record<string, string>;
   /** Output lines of Action: Command. Default: `queue show` and `database show` as Asterisk prints them, else one line naming the command. */
   commandOutput?: (command: string) => string[];
   /** Fixed port (default: any free one). */
@@ -96,6 +111,10 @@ export interface AmiDouble {
   removeMember(queue: string, iface: string): void;
   pauseMember(queue: string, iface: string, paused: boolean, reason?: string): void;
   members(queue?: string): DoubleMember[];
+  /** Writes an astdb entry (`QPENALTY/8008/agents/1001`), as `database put` would. */
+  putDb(key: string, value: string): void;
+  /** Every astdb entry, key without the leading `/`. */
+  db(): Map<string, string>;
   /** A device's state as Getvar DEVICE_STATE(...) answers it (UNKNOWN for a Custom: state never set). */
   deviceState(device: string): string;
   /**
@@ -221,9 +240,23 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     ...options,
   };
   const denied = new Set(opts.denyActions.map((a) => a.toLowerCase()));
+  const writeClasses = opts.rights?.write ? new Set(opts.rights.write.map((c) => c.toLowerCase())) : undefined;
+  const readClasses = opts.rights?.read ? new Set(opts.rights.read.map((c) => c.toLowerCase())) : undefined;
+  // send_events = readperm & mask.
+  const limitToRead = (mask: Mask): Mask => {
+    if (!readClasses || readClasses.has('all')) return mask;
+    if (mask === 'none') return mask;
+    const wanted = mask === 'all' ? readClasses : new Set([...mask].filter((c) => readClasses.has(c)));
+    return wanted.size === 0 ? 'none' : new Set(wanted);
+  };
+  const mayRun = (action: string): boolean => {
+    const authority = ACTION_AUTHORITY[action];
+    if (!writeClasses || authority === undefined || authority.length === 0 || writeClasses.has('all')) return true;
+    return authority.some((c) => writeClasses.has(c));
+  };
   const sessions = new Set<Session>();
   const queues = new Map<string, Queue>();
-  const globals = new Map<string, string>();
+  const globals = new Map<string, string>(Object.entries(opts.globals ?? {}));
   const astdb = new Map<string, string>();
   const deviceStates = new Map<string, string>();
   const actions: Array<Record<string, string>> = [];
@@ -605,11 +638,55 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     return [`${command}: done`];
   }
 
+  // manager_show_dialplan() of main/pbx.c: with an Extension, the contexts
+  // included are searched too (not listed), and an unknown context or an
+  // extension nothing matches is an error.
+  function showDialPlan(s: Session, h: ReceivedHeaders): void {
+    const dp = opts.dialplan ?? {};
+    const context = h.get('Context') ?? '';
+    const exten = h.get('Extension') ?? '';
+    const id = idLine(h);
+    const items: string[] = [];
+    let contextFound = false;
+    let extenFound = false;
+    let extensions = 0;
+    let contexts = 0;
+    const walk = (name: string, seen: string[]): void => {
+      const c = dp[name];
+      if (!c) return;
+      contextFound = true;
+      contexts += 1;
+      for (const e of c.extensions ?? []) {
+        if (exten && !extensionMatch(e, exten)) continue;
+        extenFound = true;
+        extensions += 1;
+        items.push(`Event: ListDialplan${CRLF}${id}Context: ${name}${CRLF}Extension: ${e}${CRLF}Priority: 1${CRLF}Application: NoOp${CRLF}AppData: ${CRLF}Registrar: pbx_config${CRLF}${CRLF}`);
+      }
+      for (const inc of c.includes ?? []) {
+        if (exten) {
+          if (!seen.some((x) => x.toLowerCase() === inc.toLowerCase())) walk(inc, [...seen, inc]);
+        } else {
+          items.push(`Event: ListDialplan${CRLF}${id}Context: ${name}${CRLF}IncludeContext: ${inc}${CRLF}Registrar: pbx_config${CRLF}${CRLF}`);
+        }
+      }
+    };
+    if (context) walk(context, []);
+    else for (const name of Object.keys(dp)) walk(name, []);
+    if (context && !contextFound) return fail(s, h, `Did not find context ${context}`);
+    if (exten && !extenFound) return fail(s, h, context ? `Did not find extension ${exten}@${context}` : `Did not find extension ${exten} in any context`);
+    write(
+      s,
+      listStart(h, 'DialPlan list will follow') + items.join('') +
+        `Event: ShowDialPlanComplete${CRLF}${id}EventList: Complete${CRLF}ListItems: ${items.length}${CRLF}` +
+        `ListExtensions: ${extensions}${CRLF}ListPriorities: ${extensions}${CRLF}ListContexts: ${contexts}${CRLF}${CRLF}`,
+    );
+  }
+
   function login(s: Session, h: ReceivedHeaders): void {
     if (h.get('Username') === opts.username && h.get('Secret') === opts.secret) {
       logins += 1;
       s.authenticated = true;
-      s.mask = parseMask(h.get('Events'));
+      s.mask = limitToRead(parseMask(h.get('Events')));
       let text = `Response: Success${CRLF}${idLine(h)}Message: Authentication accepted${CRLF}${CRLF}`;
       // action_login sends FullyBooted at once to a session with system events.
       if (!booting && opts.events && (s.mask === 'all' || (s.mask !== 'none' && s.mask.has('system')))) {
@@ -634,7 +711,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     if (action === '') return fail(s, h, 'Missing action in request');
     const a = action.toLowerCase();
     if (!s.authenticated && a !== 'login' && a !== 'logoff' && a !== 'challenge') return fail(s, h, 'Permission denied');
-    if (denied.has(a)) return fail(s, h, 'Permission denied');
+    if (denied.has(a) || !mayRun(a)) return fail(s, h, 'Permission denied');
     switch (a) {
       case 'login':
         return login(s, h);
@@ -645,8 +722,10 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       case 'ping':
         return reply(s, h, 'Success', ['Ping: Pong', `Timestamp: ${(Date.now() / 1000).toFixed(6)}`]);
       case 'events': {
-        s.mask = parseMask(h.get('EventMask') ?? 'off');
-        return reply(s, h, 'Success', [`Events: ${s.mask === 'none' ? 'Off' : 'On'}`]);
+        const requested = parseMask(h.get('EventMask') ?? 'off');
+        s.mask = limitToRead(requested);
+        // The reply tells the mask asked for, not what readperm leaves of it (action_events).
+        return reply(s, h, 'Success', [`Events: ${requested === 'none' ? 'Off' : 'On'}`]);
       }
       case 'filter': {
         const operation = h.get('Operation') ?? '';
@@ -779,6 +858,35 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         if (!astdb.delete(`${family}/${key}`)) return fail(s, h, 'Database entry could not be deleted');
         return ack(s, h, 'Key deleted successfully');
       }
+      case 'dbgettree': {
+        // manager_db_tree_get() of main/db.c: every key under /Family[/Key], full key and value.
+        const family = h.get('Family') ?? '';
+        const key = h.get('Key') ?? '';
+        const prefix = family === '' ? '' : key === '' ? `/${family}` : `/${family}/${key}`;
+        const rows = [...astdb.entries()].map(([k, v]) => [`/${k}`, v] as const).filter(([k]) => prefix === '' || `${k}/`.startsWith(`${prefix}/`));
+        rows.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        write(
+          s,
+          listStart(h, 'Result will follow') +
+            rows.map(([k, v]) => `Event: DBGetTreeResponse${CRLF}Key: ${k}${CRLF}Val: ${v}${CRLF}${idLine(h)}${CRLF}`).join('') +
+            listComplete(h, 'DBGetTreeComplete', rows.length),
+        );
+        return;
+      }
+      case 'showdialplan':
+        return showDialPlan(s, h);
+      case 'listcategories':
+        // action_listcategories(): the file is the first thing it needs.
+        if (!h.get('Filename')) return fail(s, h, 'Filename not specified');
+        return fail(s, h, 'Config file not found');
+      case 'originate':
+        // action_originate(): no Channel, nothing dialled.
+        if (!h.get('Channel')) return fail(s, h, 'Channel not specified');
+        return fail(s, h, 'Originate failed');
+      case 'coresettings':
+        return reply(s, h, 'Success', ['AMIversion: 11.0.0', 'AsteriskVersion: 22.10.1', 'SystemName: ', 'CoreMaxCalls: 0',
+          'CoreMaxLoadAvg: 0.000000', 'CoreRunUser: ', 'CoreRunGroup: ', 'CoreMaxFilehandles: 0', 'CoreRealTimeEnabled: No',
+          'CoreCDRenabled: No', 'CoreHTTPenabled: No', 'SoundsSearchCustomDir: No']);
       case 'command': {
         const command = h.get('Command') ?? '';
         if (!command) return fail(s, h, 'No command provided');
@@ -934,6 +1042,12 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       }
       return out;
     },
+    putDb(key, value) {
+      astdb.set(key.replace(/^\//, ''), value);
+    },
+    db() {
+      return new Map(astdb);
+    },
     deviceState(device) {
       return deviceStates.get(device.toLowerCase()) ?? 'UNKNOWN';
     },
@@ -1024,6 +1138,8 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       // Globals live in memory only; Custom: device states are kept in astdb
       // (CustomDevstate) and put back when func_devstate loads.
       globals.clear();
+      // ...except those extensions.conf sets, read again at start.
+      for (const [k, v] of Object.entries(opts.globals ?? {})) globals.set(k, v);
       bootAt = Date.now();
       if (o.bootDelayMs) {
         booting = true;
@@ -1047,6 +1163,40 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     },
   };
   return double;
+}
+
+// The classes each action is registered with (0: none needed): main/manager.c
+// (ast_manager_register_xml_core in __init_manager), apps/app_queue.c
+// (load_module), main/db.c, main/pbx.c. Any one of them in the user's write
+// classes lets the action run.
+const ACTION_AUTHORITY: Record<string, string[]> = {
+  login: [], logoff: [], challenge: [], ping: [], events: [], listcommands: [], waitevent: [],
+  queuestatus: [], queuesummary: [], queuerule: [], queuereload: [], queuereset: [],
+  queueadd: ['agent'], queueremove: ['agent'], queuepause: ['agent'], queuelog: ['agent'], queuepenalty: ['agent'],
+  setvar: ['call'], getvar: ['call', 'reporting'], redirect: ['call'], sendtext: ['call'],
+  filter: ['system'], command: ['command'], originate: ['originate'], userevent: ['user'],
+  listcategories: ['config'], getconfig: ['system', 'config'], updateconfig: ['config'],
+  coresettings: ['system', 'reporting'], corestatus: ['system', 'reporting'],
+  showdialplan: ['config', 'reporting'],
+  dbget: ['system', 'reporting'], dbgettree: ['system', 'reporting'], dbput: ['system'], dbdel: ['system'], dbdeltree: ['system'],
+};
+
+// ast_extension_match() of main/pbx.c, for the patterns dialplans use: a name
+// without `_` matches itself; after `_`, X Z N and [sets] match one digit or
+// character, `.` one or more of anything, `!` zero or more.
+export function extensionMatch(pattern: string, exten: string): boolean {
+  if (!pattern.startsWith('_')) return pattern === exten;
+  const re = pattern.slice(1).replace(/\[([^\]]*)\]|[XZN.!]|[^XZN.!\[]/gi, (tok) => {
+    const t = tok.toUpperCase();
+    if (t === 'X') return '[0-9]';
+    if (t === 'Z') return '[1-9]';
+    if (t === 'N') return '[2-9]';
+    if (t === '.') return '.+';
+    if (t === '!') return '.*';
+    if (tok.startsWith('[')) return `[${tok.slice(1, -1).replace(/[\\^\]]/g, '\\$&')}]`;
+    return tok.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${re}$`).test(exten);
 }
 
 // The headers of one received message, read as astman_get_header() does: the

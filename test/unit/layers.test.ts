@@ -16,7 +16,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['lib/asterisk'],
   ['lib/members'],
   ['lib/queues', 'lib/agents'],
-  ['lib/sync', 'lib/live'],
+  ['lib/sync', 'lib/live', 'lib/doctor', 'lib/freepbx'],
   ['lib/services.ts', 'lib/health.ts', 'lib/metrics.ts'],
   ['lib/scripts', 'lib/api', 'lib/cli', 'lib/health-server.ts'],
   ['agi'],
