@@ -14,6 +14,8 @@ export interface RouteDoc {
   tag: string;
   /** Responses that are not JSON (the event stream, the metrics text), as OpenAPI response objects. */
   rawResponses?: Record<string, unknown>;
+  /** Not part of the API (the console's static files): left out of the document. */
+  hidden?: boolean;
 }
 
 interface Collected {
@@ -58,7 +60,7 @@ export class OpenApiBuilder {
   /** Give to fastify's onRoute hook. */
   collect(route: RouteOptions): void {
     const doc = (route.config as { doc?: RouteDoc } | undefined)?.doc;
-    if (!doc) return;
+    if (!doc || doc.hidden) return;
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
       this.#routes.push({ method: method.toLowerCase(), url: route.url, schema: (route.schema ?? {}) as Record<string, unknown>, doc });

@@ -183,3 +183,8 @@ export const scopeQuery = obj({
 }, []);
 
 export const error = obj({ error: obj({ code: str('Stable code to branch on'), message: str('For people') }) });
+
+export const whoami = obj({
+  name: str('The token\'s name, as the audit trail\'s `by` shows it'),
+  role: str('read: may see everything; admin: may also act', { enum: ['read', 'admin'] }),
+});

@@ -111,6 +111,7 @@ describe('the OpenAPI document', () => {
       'DELETE /allowlists/{queue}/numbers/{number}',
       'GET /agents', 'GET /agents/{id}', 'GET /allowlists', 'GET /allowlists/{queue}', 'GET /audit', 'GET /events',
       'GET /healthz', 'GET /metrics', 'GET /numbers', 'GET /numbers/{number}', 'GET /openapi.json', 'GET /queues', 'GET /queues/{queue}', 'GET /readyz',
+      'GET /whoami',
       'POST /agents/{id}/force-logout', 'POST /agents/{id}/login', 'POST /agents/{id}/logout', 'POST /agents/{id}/pause', 'POST /agents/{id}/unpause',
       'POST /numbers/{number}/login', 'POST /numbers/{number}/logout',
       'PUT /allowlists/{queue}/numbers/{number}', 'PUT /allowlists/{queue}/policy',
