@@ -65,7 +65,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const hub = new LiveHub();
   const live = new LiveFeed({ ami, store, hub, log: log.child({ part: 'live' }) });
   live.start();
-  const streams = new SseStreams({ feed: live, hub });
+  const streams = new SseStreams({ feed: live, hub, budgetBytes: config.api.streamBufferBytes, maxStreamsPerToken: config.api.streamsPerToken });
   metrics.watch({ ami, store, live, streams });
   ami.start();
   const server = createFastAgiServer({
@@ -88,6 +88,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   if (config.api.port !== null) {
     api = await startApi({
       svc, feed: live, streams, metrics, tokens: config.api.tokens, metricsPublic: config.api.metricsPublic, corsOrigins: config.api.corsOrigins,
+      maxConnections: config.api.maxConnections,
       health: check,
       log: log.child({ part: 'api' }),
     }, { host: config.api.host, port: config.api.port });

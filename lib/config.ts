@@ -63,6 +63,10 @@ export interface Config {
     /** Client addresses allowed to open sessions: IPs or CIDR ranges. */
     allow: string[];
     maxSessions: number;
+    /** Concurrent sessions from one client address. */
+    maxSessionsPerAddress: number;
+    /** How long a new connection may take to send its whole AGI environment, in ms (capped by idleTimeoutMs). */
+    envTimeoutMs: number;
     /** How long the server waits for Asterisk to send anything, in ms. */
     idleTimeoutMs: number;
     /** How long one AGI command may take; prompts and DTMF entry count. */
@@ -123,6 +127,12 @@ export interface Config {
     metricsPublic: boolean;
     /** Browser origins (https://wallboard.example) allowed to call the API from their pages; none by default. */
     corsOrigins: string[];
+    /** Bytes all live streams together may hold unread before the slowest, oldest are cut. */
+    streamBufferBytes: number;
+    /** Live streams one token may hold open at once. */
+    streamsPerToken: number;
+    /** Connections the API listener holds at once (live streams included); more are closed at once. */
+    maxConnections: number;
   };
   agents: {
     /** Set and clear AGENTBYCALLERID_<ext> globals for old dialplans. */
@@ -259,6 +269,8 @@ export function loadConfig(env: Env = process.env): Config {
       port: int(env, 'FASTAGI_PORT', 4573, 0, 65535),
       allow: list(env, 'FASTAGI_ALLOW', ['127.0.0.0/8', '::1/128']),
       maxSessions: int(env, 'FASTAGI_MAX_SESSIONS', 1000, 1, 100_000),
+      maxSessionsPerAddress: int(env, 'FASTAGI_MAX_SESSIONS_PER_ADDRESS', 1000, 1, 100_000),
+      envTimeoutMs: int(env, 'FASTAGI_ENV_TIMEOUT_MS', 5000, 100, 600_000),
       idleTimeoutMs: int(env, 'FASTAGI_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
       commandTimeoutMs: int(env, 'FASTAGI_COMMAND_TIMEOUT_MS', 60_000, 100, 3_600_000),
       maxLineBytes: int(env, 'FASTAGI_MAX_LINE_BYTES', 8192, 256, 1_048_576),
@@ -298,6 +310,9 @@ export function loadConfig(env: Env = process.env): Config {
       tokens: apiTokensList,
       metricsPublic: bool(env, 'METRICS_PUBLIC', false),
       corsOrigins: corsOrigins(env),
+      streamBufferBytes: int(env, 'API_STREAM_BUFFER_BYTES', 32 * 1024 * 1024, 65_536, 4 * 1024 * 1024 * 1024),
+      streamsPerToken: int(env, 'API_STREAMS_PER_TOKEN', 20, 1, 100_000),
+      maxConnections: int(env, 'API_MAX_CONNECTIONS', 600, 1, 100_000),
     },
     agents: {
       compatGlobals: bool(env, 'AGENT_COMPAT_GLOBALS', false),

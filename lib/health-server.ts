@@ -12,7 +12,11 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(o: { host: string; port: number; check: () => Promise<Health>; log: Logger }): Promise<HealthServer> {
+/** Probes are few and quick: more connections than this are closed at once, and any silent for idleMs is closed. */
+export const HEALTH_LIMITS = { maxConnections: 32, idleMs: 5000 };
+
+export async function startHealthServer(o: { host: string; port: number; check: () => Promise<Health>; log: Logger; limits?: typeof HEALTH_LIMITS }): Promise<HealthServer> {
+  const limits = o.limits ?? HEALTH_LIMITS;
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown): void => {
       const text = JSON.stringify(body);
@@ -29,9 +33,13 @@ export async function startHealthServer(o: { host: string; port: number; check: 
     );
   });
   server.on('clientError', (_err, socket) => socket.destroy());
-  // A health probe never holds a connection open for long.
-  server.requestTimeout = 5000;
+  // A health probe never holds a connection open for long, and idle ones cannot
+  // pile up: 1,100 of them once took the descriptors FastAGI calls needed.
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.idleMs;
+  server.requestTimeout = limits.idleMs;
   server.keepAliveTimeout = 1000;
+  server.timeout = limits.idleMs; // no traffic either way: the socket is destroyed
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {

@@ -11,7 +11,7 @@ export interface MetricSources {
   ami?: { readonly connected: boolean };
   store?: Store;
   live?: { readonly synced: boolean; model: { queues(): QueueView[] } };
-  streams?: { readonly open: number };
+  streams?: { readonly open: number; readonly bufferedBytes?: number };
 }
 
 export interface Metrics {
@@ -21,6 +21,8 @@ export interface Metrics {
   fastagiSession(s: { script: string; outcome: string; code?: string; ms: number }): void;
   amiAction(a: { action: string; ms: number; error?: { code?: string } }): void;
   apiRequest(r: { method: string; route: string; status: number; ms: number }): void;
+  /** A live stream the service ended (a slow reader, or over the streams' memory budget). */
+  streamCut(reason: string): void;
   /** Where the gauges read from; call once the parts exist. */
   watch(sources: MetricSources): void;
 }
@@ -75,6 +77,13 @@ export function createMetrics(): Metrics {
       this.set(src.streams?.open ?? 0);
     },
   });
+  new Gauge({
+    name: 'agentgate_api_stream_buffered_bytes', help: 'Bytes written to the live event streams and not yet read by their clients, all streams together (bounded by API_STREAM_BUFFER_BYTES)', registers,
+    collect() {
+      this.set(src.streams?.bufferedBytes ?? 0);
+    },
+  });
+  const streamsCut = new Counter({ name: 'agentgate_api_streams_cut_total', help: 'Live event streams ended by the service, by reason (BUFFER_BUDGET, SLOW_READER)', labelNames: ['reason'], registers });
   // One PING per scrape: the first gauge collected takes it, the second reports its round trip.
   let pingSeconds: number | undefined;
   new Gauge({
@@ -124,6 +133,9 @@ export function createMetrics(): Metrics {
     apiRequest(r) {
       apiRequests.inc({ method: r.method, route: r.route, status: String(r.status) });
       apiSeconds.observe({ method: r.method, route: r.route }, r.ms / 1000);
+    },
+    streamCut(reason) {
+      streamsCut.inc({ reason });
     },
     watch(sources) {
       Object.assign(src, sources);

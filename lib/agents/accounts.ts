@@ -149,6 +149,12 @@ export async function verifyAgentPin(store: Store, id: string, pin: string, opts
   return account;
 }
 
+/** For a keyed ID that names no agent: always false, at the cost of a real check (no timing tells the two apart), without reading any key. */
+export async function verifyPinOfNoAgent(pin: string, opts: AccountOptions = {}): Promise<false> {
+  await verifyPin(pin, await dummyHash(opts.pinHash ?? DEFAULT_PIN_HASH));
+  return false;
+}
+
 /**
  * The one agent whose account lists this number as its mobile, or undefined
  * (none, or several: then the caller keys the ID).

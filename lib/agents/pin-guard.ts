@@ -12,6 +12,7 @@ import { runLua } from '../store/lua.ts';
 import { execTx, storeOp, type Store } from '../store/redis.ts';
 import { PinLockedOutError } from './errors.ts';
 import { validateAgentId } from '../validate.ts';
+import { isHashedSubject } from './keyed-id.ts';
 
 export interface PinGuardLimits {
   /** Wrong PINs that lock (the Nth locks). */
@@ -23,6 +24,7 @@ export interface PinGuardLimits {
 }
 
 export interface PinAttempt {
+  /** The agent id; for an ID that names no agent, its keyed hash (keyed-id.ts), never the digits as keyed. */
   agentId: string;
   /**
    * The canonical caller number. Absent, hidden or odd caller IDs all count
@@ -48,7 +50,8 @@ export function callerSubject(caller: string | undefined): string {
 }
 
 function keysFor(store: Store, attempt: PinAttempt): [string, string] {
-  validateAgentId(attempt.agentId);
+  // An agent id, or the keyed hash pin-check.ts puts in place of an ID that names no agent.
+  if (!isHashedSubject(attempt.agentId)) validateAgentId(attempt.agentId);
   return [store.keys.pinFailures('agent', attempt.agentId), store.keys.pinFailures('caller', callerSubject(attempt.caller))];
 }
 

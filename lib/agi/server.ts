@@ -1,4 +1,5 @@
-// The FastAGI listener: who may connect (allowlist, session cap), and a
+// The FastAGI listener: who may connect (allowlist, session caps overall and
+// per address; refusals logged as counts per interval), and a
 // graceful stop. Each accepted connection is an AgiSession; nothing a peer does
 // on its socket can throw out of here.
 import net from 'node:net';
@@ -7,6 +8,7 @@ import type { Logger } from '../log.ts';
 import { createAllowList } from './allow.ts';
 import { dingDongIsPatched } from './ding-dong.ts';
 import type { Routes } from './router.ts';
+import { createRefusalLog } from './refusal-log.ts';
 import { AgiSession, type SessionEnd } from './session.ts';
 
 export type { AgiScript, Routes } from './router.ts';
@@ -17,6 +19,8 @@ export interface FastAgiServerOptions {
   scripts: Routes;
   /** Told when each session ends (metrics). */
   onSessionEnd?: (end: SessionEnd) => void;
+  /** Refused connections are summed up in one log line per kind per interval. Default 10000. */
+  refusalLogIntervalMs?: number;
 }
 
 export interface FastAgiServer {
@@ -30,13 +34,15 @@ export interface FastAgiServer {
 /** After cutting sessions at shutdown, how long their scripts get to notice before close() returns. */
 const CUT_WAIT_MS = 1000;
 
-export function createFastAgiServer({ config, logger: log, scripts, onSessionEnd }: FastAgiServerOptions): FastAgiServer {
+export function createFastAgiServer({ config, logger: log, scripts, onSessionEnd, refusalLogIntervalMs = 10_000 }: FastAgiServerOptions): FastAgiServer {
   if (!dingDongIsPatched()) {
     throw new Error('ding-dong is not patched: run `npm install` (postinstall applies patches/ding-dong+0.1.7.patch)');
   }
   const allowed = createAllowList(config.allow); // a bad entry stops start-up with a ConfigError
 
   const sessions = new Set<AgiSession>();
+  const perAddress = new Map<string, number>();
+  const refusals = createRefusalLog(log, refusalLogIntervalMs);
   let closing = false;
 
   const server = net.createServer({ noDelay: true }, (socket) => {
@@ -47,18 +53,31 @@ export function createFastAgiServer({ config, logger: log, scripts, onSessionEnd
       return;
     }
     if (!allowed(remote)) {
-      log.warn({ remote }, 'FastAGI connection refused: address not allowed');
+      refusals.note('address not allowed', remote);
       socket.destroy();
       return;
     }
     if (sessions.size >= config.maxSessions) {
-      log.warn({ remote, active: sessions.size, maxSessions: config.maxSessions }, 'FastAGI connection refused: too many sessions');
+      refusals.note('too many sessions', remote, { active: sessions.size, maxSessions: config.maxSessions });
+      socket.destroy();
+      return;
+    }
+    // One address (a misbehaving client, or one of several PBXs) cannot take every slot.
+    const fromHere = perAddress.get(remote) ?? 0;
+    if (fromHere >= config.maxSessionsPerAddress) {
+      refusals.note('too many sessions from one address', remote, { active: fromHere, maxSessionsPerAddress: config.maxSessionsPerAddress });
       socket.destroy();
       return;
     }
     const session = new AgiSession(socket, { config, log, scripts, ...(onSessionEnd ? { onEnd: onSessionEnd } : {}) });
     sessions.add(session);
-    void session.done.then(() => sessions.delete(session));
+    perAddress.set(remote, fromHere + 1);
+    void session.done.then(() => {
+      sessions.delete(session);
+      const left = (perAddress.get(remote) ?? 1) - 1;
+      if (left > 0) perAddress.set(remote, left);
+      else perAddress.delete(remote);
+    });
   });
   server.on('error', (err) => log.error({ err }, 'FastAGI server error'));
 
@@ -81,6 +100,7 @@ export function createFastAgiServer({ config, logger: log, scripts, onSessionEnd
       if (closing) return;
       closing = true;
       server.close();
+      refusals.flush();
       if (sessions.size === 0) return;
       log.info({ active: sessions.size, graceMs: config.shutdownGraceMs }, 'FastAGI stopping: waiting for running sessions');
       if (await Promise.race([allDone(), after(config.shutdownGraceMs)])) return;

@@ -88,8 +88,11 @@ export class AgiSession {
     this.#link = new AgiLink(socket);
     this.#link.on('error', () => {}); // the socket's own listener above logs it
     this.#link.once('environment', (raw) => this.#start(raw));
-    // Asterisk sends the whole environment at once: a peer that dribbles it is cut, data or not.
-    this.#timer = setTimeout(() => this.#kill('idle-timeout', 'no complete environment in time'), opts.config.idleTimeoutMs);
+    // Asterisk sends the whole environment at once, within milliseconds of
+    // connecting: a peer that dribbles it, or says nothing, is cut, data or not,
+    // after envTimeoutMs (much shorter than the idle timeout, so silent
+    // connections cannot hold the session slots for long).
+    this.#timer = setTimeout(() => this.#kill('idle-timeout', 'no complete environment in time'), Math.min(opts.config.envTimeoutMs, opts.config.idleTimeoutMs));
   }
 
   /** Closes the socket now (server shutdown after the grace period). */

@@ -21,6 +21,8 @@ export interface ApiDeps {
   metricsPublic: boolean;
   /** Browser origins allowed to call the API (CORS); empty: none. */
   corsOrigins?: readonly string[];
+  /** Connections the listener holds at once (API_MAX_CONNECTIONS); default 600. */
+  maxConnections?: number;
   /** /readyz: the service's readiness; absent, /readyz answers from the AMI link and the live model alone. */
   health?: () => Promise<Health>;
   log: Logger;

@@ -12,10 +12,12 @@ import { OpenApiBuilder, type RouteDoc } from './openapi.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { allowlistRoutes } from './routes/allowlists.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { eventRoutes } from './routes/events.ts';
 import { numberRoutes } from './routes/numbers.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { systemRoutes } from './routes/system.ts';
+import { whoamiRoutes } from './routes/whoami.ts';
 
 export type { ApiDeps } from './context.ts';
 
@@ -81,12 +83,29 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   auditRoutes(app, deps);
   eventRoutes(app, deps);
   systemRoutes(app, deps, openapi, VERSION);
+  whoamiRoutes(app, deps);
+  consoleRoutes(app);
   await app.ready();
   return app;
 }
 
+// Silent or slow clients must not hold connections (and file descriptors the
+// FastAGI port needs) for ever: a request's headers within 10 s, the whole
+// request within 30 s, an idle keep-alive connection closed after 5 s, any
+// socket with no traffic either way for 60 s closed (a live stream writes a
+// heartbeat every 15 s; one whose client stopped reading stops moving), and
+// past maxConnections new connections are closed at once.
+function limitConnections(server: import('node:http').Server, maxConnections: number): void {
+  server.maxConnections = maxConnections;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.timeout = 60_000;
+}
+
 export async function startApi(deps: ApiDeps, where: { host: string; port: number }): Promise<ApiServer> {
   const app = await buildApi(deps);
+  limitConnections(app.server, deps.maxConnections ?? 600);
   await app.listen({ host: where.host, port: where.port });
   const port = (app.server.address() as AddressInfo).port;
   deps.log.info({ host: where.host, port, tokens: deps.tokens.map((t) => `${t.name}:${t.role}`) }, 'admin API listening');

@@ -3,9 +3,11 @@
 // and the same domain code as the FastAGI service.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
-import { AppError } from '../errors.ts';
+import { AppError, BadParamsError, InvalidNumberError } from '../errors.ts';
 import { AGENT_USAGE, agentCmd, agentNeedsAmi } from './agent-commands.ts';
 import { UsageError, withServices } from './context.ts';
+import { DOCTOR_USAGE, doctorCmd } from './doctor.ts';
+import { IMPORT_USAGE, importCmd, importNeedsAmi } from './import-freepbx.ts';
 import { allowCmd, auditCmd, loginCmd, membersCmd, policyCmd } from './queue-commands.ts';
 
 const USAGE = `usage: agentgate <command> [args]
@@ -17,9 +19,22 @@ const USAGE = `usage: agentgate <command> [args]
   login <number> <queue[,queue]> [--context C]             log a number in
   logout <number> [queue[,queue]] [--context C]            log a number out (of all queues when none named)
   audit [--count N]                                        the latest audit entries
+${DOCTOR_USAGE}
+${IMPORT_USAGE}
 ${AGENT_USAGE}`;
 
-const { values: opts, positionals } = parseArgs({
+// strict: an unknown option (`--penatly 2`) or one without its value
+// (`--context` last, `--name --penalty 1`) is a usage mistake, never a default.
+function parseCommandLine(): ReturnType<typeof parseOptions> {
+  try {
+    return parseOptions();
+  } catch (err) {
+    process.stderr.write(`agentgate: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const parseOptions = () => parseArgs({
   allowPositionals: true,
   options: {
     penalty: { type: 'string' },
@@ -30,10 +45,15 @@ const { values: opts, positionals } = parseArgs({
     mobile: { type: 'string' },
     queue: { type: 'string' },
     reason: { type: 'string' },
+    json: { type: 'boolean' },
+    'asterisk-etc': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'from-stdin': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
-  strict: false,
+  strict: true,
 });
+const { values: opts, positionals } = parseCommandLine();
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const [cmd, ...args] = positionals;
@@ -48,6 +68,8 @@ async function run(): Promise<void> {
     case 'logout': return withServices(true, (svc) => loginCmd(svc, out, args, o, 'logout'));
     case 'audit': return withServices(false, (svc) => auditCmd(svc, out, o));
     case 'agent': return withServices(agentNeedsAmi(args[0]), (svc) => agentCmd(svc, out, args, o));
+    case 'doctor': return doctorCmd(out, opts);
+    case 'import': return withServices(importNeedsAmi(args, opts), (svc) => importCmd(svc, out, args, opts));
     default: throw new UsageError(cmd ? `unknown command ${cmd}` : 'no command given');
   }
 }
@@ -61,6 +83,11 @@ try {
 } catch (err) {
   if (err instanceof UsageError) {
     process.stderr.write(`agentgate: ${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  // The domain's refusals of an argument (a bad queue name, a number that is not one) are usage mistakes too.
+  if (err instanceof BadParamsError || err instanceof InvalidNumberError) {
+    process.stderr.write(`agentgate: ${err.code}: ${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
   if (err instanceof AppError || err instanceof ConfigError) {

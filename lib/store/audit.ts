@@ -1,3 +1,4 @@
+import { BadParamsError } from '../errors.ts';
 import { storeOp, type Store } from './redis.ts';
 
 /** Where a change comes from, for the audit trail and the logs. */
@@ -54,9 +55,24 @@ export async function appendAudit(store: Store, entry: AuditEntry): Promise<stri
     (await store.redis.xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...fields)) as string);
 }
 
-/** Newest first; `before` is an id from a previous page. */
+const U64_MAX = 2n ** 64n - 1n;
+
+// Checked here, not left to Redis: a bad id is the caller's mistake (BAD_PARAMS),
+// and Redis's own error would read as the store failing. Both halves of a stream
+// id are unsigned 64-bit, and nothing lies before 0-0 (Redis refuses "(0-0").
+function checkBefore(before: string): void {
+  const m = /^(\d{1,20})-(\d{1,20})$/.exec(before);
+  const ms = m ? BigInt(m[1]!) : -1n;
+  const seq = m ? BigInt(m[2]!) : -1n;
+  if (ms < 0n || ms > U64_MAX || seq > U64_MAX) throw new BadParamsError('before must be an audit entry id, <ms>-<seq>');
+  if (ms === 0n && seq === 0n) throw new BadParamsError('before=0-0: no entry lies before the first possible id');
+}
+
+/** Newest first; `before` is an id from a previous page. Throws BadParamsError for a count outside 1..1000 or a malformed `before`. */
 export async function readAudit(store: Store, opts: { count?: number; before?: string } = {}): Promise<AuditRecord[]> {
-  const count = Math.min(Math.max(opts.count ?? 50, 1), 1000);
+  const count = opts.count ?? 50;
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new BadParamsError('count must be a whole number from 1 to 1000');
+  if (opts.before !== undefined) checkBefore(opts.before);
   const end = opts.before ? `(${opts.before}` : '+';
   const rows = await storeOp('audit read', () => store.redis.xrevrange(store.keys.audit(), end, '-', 'COUNT', count));
   return rows.map(([id, flat]) => {

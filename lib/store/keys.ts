@@ -33,6 +33,8 @@ export interface Keys {
   bindings(): string;
   /** Counter with expiry: wrong PINs for an agent, or from a caller. */
   pinFailures(kind: 'agent' | 'caller', subject: string): string;
+  /** String: this installation's random salt for hashing keyed IDs that name no agent (lib/store/salt.ts). */
+  installSalt(): string;
   /** Hash id -> JSON intent: changes to Asterisk started but not yet recorded (crash repair). */
   intents(): string;
   /** The per-queue keys of a queue name as typed, before names were kept in lower case; for migrate.ts only. */
@@ -57,6 +59,7 @@ export function makeKeys(prefix: string): Keys {
     agentBinding: (id) => k('agent-binding', id),
     bindings: () => k('bindings'),
     pinFailures: (kind, subject) => k('pinfail', kind, subject),
+    installSalt: () => k('install-salt'),
     intents: () => k('intents'),
     queueKeysAsTyped: (queue) => ({ allowlist: k('allow', queue), policy: k('policy', queue), members: k('members', queue) }),
   };

@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
-export async function startServer(scripts: Record<string, AgiScript>, overrides: Partial<Config['fastagi']> = {}): Promise<TestServer> {
+export async function startServer(scripts: Record<string, AgiScript>, overrides: Partial<Config['fastagi']> = {}, more: { refusalLogIntervalMs?: number } = {}): Promise<TestServer> {
   const config: Config['fastagi'] = {
     ...loadConfig({}).fastagi,
     port: 0,
@@ -38,7 +38,7 @@ export async function startServer(scripts: Record<string, AgiScript>, overrides:
   };
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
-  const server = createFastAgiServer({ config, logger, scripts });
+  const server = createFastAgiServer({ config, logger, scripts, ...more });
   running.push(server);
   const { port } = await server.listen();
   return {

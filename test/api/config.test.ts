@@ -21,9 +21,10 @@ function fails(env: Record<string, string>): ConfigError {
 
 describe('API configuration', () => {
   it('is off without tokens, on port 8088 of loopback with them', () => {
-    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: null, tokens: [], metricsPublic: false, corsOrigins: [] });
+    const limits = { streamBufferBytes: 32 * 1024 * 1024, streamsPerToken: 20, maxConnections: 600 };
+    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: null, tokens: [], metricsPublic: false, corsOrigins: [], ...limits });
     expect(loadConfig({ API_TOKENS: `board:read:${T1}, ops:admin:${T2}` }).api).toEqual({
-      host: '127.0.0.1', port: 8088, metricsPublic: false, corsOrigins: [],
+      host: '127.0.0.1', port: 8088, metricsPublic: false, corsOrigins: [], ...limits,
       tokens: [{ name: 'board', role: 'read', token: T1 }, { name: 'ops', role: 'admin', token: T2 }],
     });
     expect(loadConfig({ API_TOKENS: `ops:admin:${T2}`, API_PORT: 'off' }).api.port).toBeNull();

@@ -11,6 +11,7 @@ import { runAmiBench, type AmiBenchResult } from './ami/ami-bench.ts';
 import { amiTable, checksTable, machine, machineLine, phaseTable, targetChecks } from './report.ts';
 import { runFastAgiBench, type FastAgiBenchResult } from './scenarios.ts';
 import { runSoak } from './soak.ts';
+import { runStreamsBench } from './streams.ts';
 import { killChildren } from './support/child.ts';
 import { openBenchRedis, type BenchRedis } from './support/redis.ts';
 
@@ -33,6 +34,8 @@ const HELP = `node test/bench/run.ts [options]
   --out FILE              JSON results (bench-results.json; soak: bench-results-soak.json)
   --soak                  the soak: 100,000 toggles, then everything back to baseline?
   --toggles N             toggles in the soak (100000)
+  --streams               idle live-stream readers: FastAGI p99 and RSS with and without them
+  --readers N             readers that never read, for --streams (500); toggles/s from --rate (default 100 here)
 `;
 
 const { values: v } = parseArgs({
@@ -53,6 +56,8 @@ const { values: v } = parseArgs({
     out: { type: 'string' },
     soak: { type: 'boolean', default: false },
     toggles: { type: 'string', default: '100000' },
+    streams: { type: 'boolean', default: false },
+    readers: { type: 'string', default: '500' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -95,6 +100,17 @@ async function main(): Promise<number> {
     const out = v.out ?? 'bench-results-soak.json';
     const res = await runSoak({ toggles: whole('toggles', v.toggles!, 2), concurrency: whole('concurrency', v.concurrency!, 1), redis, logLevel: v['log-level']!, nodeFlags, amiQueues, log });
     writeFileSync(out, `${JSON.stringify({ kind: 'soak', machine: m, command, startedAt: new Date(started).toISOString(), ...res.json }, null, 2)}\n`);
+    process.stdout.write(`${res.text}\n\n${machineLine(m, command)}\nJSON: ${out}\n`);
+    return res.ok ? 0 : 1;
+  }
+
+  if (v.streams) {
+    redis = await openBenchRedis();
+    const out = v.out ?? 'bench-results-streams.json';
+    const rate = process.argv.some((a) => a.startsWith('--rate')) ? whole('rate', v.rate!, 1) : 100;
+    const durationMs = (v.duration !== undefined ? Number(v.duration) : v.quick ? 5 : 15) * 1000;
+    const res = await runStreamsBench({ redis, readers: whole('readers', v.readers!, 1), rate, durationMs, logLevel: v['log-level']!, nodeFlags, log });
+    writeFileSync(out, `${JSON.stringify({ kind: 'streams', machine: m, command, startedAt: new Date(started).toISOString(), ...(res.json as object) }, null, 2)}\n`);
     process.stdout.write(`${res.text}\n\n${machineLine(m, command)}\nJSON: ${out}\n`);
     return res.ok ? 0 : 1;
   }

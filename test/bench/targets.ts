@@ -59,7 +59,7 @@ function processTarget(name: string, child: Child, redis?: BenchRedis): Target {
 }
 
 /** (b) agentgate as `npm start` runs it, against the AMI double on `amiPort` and the bench's Redis prefix. */
-export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; logLevel: string; nodeFlags?: string[] }): Promise<Target> {
+export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; logLevel: string; nodeFlags?: string[]; env?: Record<string, string> }): Promise<Target> {
   const child = await startChild(path.join(here, 'targets', 'agentgate-service.ts'), {
     execArgv: ['--expose-gc', ...(o.nodeFlags ?? [])],
     env: {
@@ -78,6 +78,7 @@ export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; lo
       TOGGLE_RATE_WINDOW_SEC: '60',
       AUDIT_MAX_LEN: '10000',
       LOG_LEVEL: o.logLevel,
+      ...o.env,
     },
   });
   return processTarget('agentgate', child, o.redis);

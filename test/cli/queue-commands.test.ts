@@ -38,13 +38,13 @@ describe('agentgate CLI: allowlists', () => {
     expect((await cli('allow', 'list', '8008')).stdout).toBe('queue 8008\n');
   });
 
-  it('refuses bad arguments with the usage and exit 2, bad values with the code and exit 1, and changes nothing', async () => {
+  it('refuses bad arguments and bad values with the usage and exit 2, and changes nothing', async () => {
     const usage = await cli('allow', 'add', '8008');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/usage: agentgate/);
     expect((await cli('frobnicate')).code).toBe(2);
     const anon = await cli('allow', 'add', '8008', 'anonymous');
-    expect(anon).toMatchObject({ code: 1 });
+    expect(anon).toMatchObject({ code: 2 });
     expect(anon.stderr).toMatch(/INVALID_NUMBER/);
     const badName = await cli('allow', 'add', '8008', '79112223344', '--name', 'Petrov; Ivan');
     expect(badName.stderr).toMatch(/BAD_PARAMS/);

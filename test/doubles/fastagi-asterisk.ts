@@ -16,6 +16,8 @@ export interface FastAgiCallOptions {
   /** agi_network_script: 'queue-toggle?queue=8008' */
   script: string;
   host?: string;
+  /** The address the call comes from (another loopback address: 127.0.0.2). */
+  localAddress?: string;
   /** Default '79112223344'. Sent raw: CR LF here forges environment lines, as with a real Asterisk. */
   callerId?: string;
   /** Default 'unknown'. Sent raw. */
@@ -177,7 +179,7 @@ export function openFastAgiCall(port: number, options: FastAgiCallOptions): Fast
   let weClosed = false;
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   // Half-open: Asterisk still writes its HANGUP line after the server has closed its side.
-  const socket = net.connect({ port, host: o.host ?? '127.0.0.1', allowHalfOpen: true });
+  const socket = net.connect({ port, host: o.host ?? '127.0.0.1', allowHalfOpen: true, ...(o.localAddress ? { localAddress: o.localAddress } : {}) });
   socket.setNoDelay(true);
   // Replies go out in order even when some are delayed or split.
   let writes: Promise<void> = Promise.resolve();

@@ -45,5 +45,5 @@ serve(
     },
     stop: () => app.stop(),
   },
-  { port: app.port },
+  { port: app.port, apiPort: app.apiPort ?? null },
 );
