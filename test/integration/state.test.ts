@@ -21,6 +21,7 @@ import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
 import { startHarness, waitFor, type Harness } from '../support/harness.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { freePort } from '../support/free-port.ts';
 
 const IVAN = '79112223344';
 const OLGA = '79210001122';
@@ -360,13 +361,3 @@ async function ownRedis(): Promise<{ url: string; kill(): Promise<void>; start()
   return { url: `redis://127.0.0.1:${port}/0`, kill, start };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}

@@ -6,6 +6,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import net from 'node:net';
 import path from 'node:path';
 import type { AsteriskInstall } from './binary.ts';
+import { freePort } from '../../support/free-port.ts';
+
+export { freePort };
 import {
   asteriskConf, extensionsConf, loggerConf, managerConf, modulesConf, queuesConf, SUPERVISOR_PIN, TIMING_MODULES, type FixtureOptions,
 } from './fixture.ts';
@@ -25,16 +28,6 @@ export interface RunningAsterisk {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function run(cmd: string, args: string[], timeoutMs = 15_000): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
