@@ -11,6 +11,7 @@ import agentStatus from './agent-status.ts';
 import agentToggle from './agent-toggle.ts';
 import queueLogin from './queue-login.ts';
 import queueLogout from './queue-logout.ts';
+import queuePause from './queue-pause.ts';
 import queueStatus from './queue-status.ts';
 import queueToggle from './queue-toggle.ts';
 
@@ -20,6 +21,7 @@ export function routes(svc: Services): Routes {
     'queue-login': queueLogin(svc),
     'queue-logout': queueLogout(svc),
     'queue-status': queueStatus(svc),
+    'queue-pause': queuePause(svc),
     'agent-login': agentLogin(svc),
     'agent-logout': agentLogout(svc),
     'agent-toggle': agentToggle(svc),

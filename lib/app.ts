@@ -16,6 +16,8 @@ import { routes } from '../agi/routes.ts';
 import { agentDeps, type Services } from './services.ts';
 import { canonicalQueueNames } from './store/migrate.ts';
 import { openStore } from './store/redis.ts';
+import { AutoPause } from './sync/auto-pause.ts';
+import { QueueLogSessions } from './sync/queue-log.ts';
 import { startSync, type SyncService } from './sync/start.ts';
 
 export interface App {
@@ -29,6 +31,8 @@ export interface App {
   /** The agent/queue model fed by AMI events, behind the live stream and the API. */
   live: LiveFeed;
   metrics: Metrics;
+  /** Pauses members after unanswered rings (lib/sync/auto-pause.ts). */
+  autoPause: AutoPause;
   /** The admin API port actually bound; undefined when the API is off. */
   apiPort: number | undefined;
   stop(): Promise<void>;
@@ -62,6 +66,13 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // Own recorded changes tell the sync which member events they caused, so it
   // does not reconcile them again (lib/sync/own-changes.ts).
   svc.ownChanges = (changes) => sync.expectOwn(changes);
+  const autoPause = new AutoPause({
+    ami, store, log: log.child({ part: 'auto-pause' }), config: config.autoPause,
+    deps: agentDeps(svc, log.child({ part: 'auto-pause' })), onAutoPause: (q, reason) => metrics.autoPause(q, reason),
+  });
+  autoPause.start();
+  const queueLog = config.queueLogSessions ? new QueueLogSessions(ami, log.child({ part: 'queue-log' })) : undefined;
+  queueLog?.start();
   const hub = new LiveHub();
   const live = new LiveFeed({ ami, store, hub, log: log.child({ part: 'live' }) });
   live.start();
@@ -102,6 +113,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     healthPort: health?.port,
     live,
     metrics,
+    autoPause,
     apiPort: api?.port,
     async stop() {
       // /readyz answers 503 while the running sessions drain. The FastAGI
@@ -113,6 +125,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       await step('api', api?.close());
       await server.close();
       await step('live', live.stop());
+      await step('auto-pause', autoPause.stop());
+      await step('queue-log', queueLog?.stop());
       await step('sync', sync.stop());
       await step('health', health?.close());
       await step('ami', ami.close());

@@ -56,6 +56,18 @@ function url(env: Env, key: string, fallback: string, protocols: string[]): stri
   return v;
 }
 
+/** How members are added (lib/asterisk/interfaces.ts; settings CONFIRM_ANSWER, CONFIRM_OFF_NUMBERS, DESK_CONTEXTS, DESK_STATE_INTERFACE, MOBILE_RING_IN_USE). */
+export interface MemberStyle {
+  confirmAnswer: boolean;
+  confirmOffNumbers: readonly string[];
+  /** Contexts that ring desk phones (FreePBX: from-queue): no confirm, a state interface. */
+  deskContexts: readonly string[];
+  /** `hint:{ext}@ext-local`; null: none. */
+  deskStateInterface: string | null;
+  /** false: a mobile on a queue call is not rung for another (QueueMemberRingInUse). */
+  mobileRingInUse: boolean;
+}
+
 export interface Config {
   fastagi: {
     host: string;
@@ -89,6 +101,8 @@ export interface Config {
   queues: {
     /** Dialplan context a mobile member's Local channel dials through. */
     memberContext: string;
+    /** How members are added: confirm on answer, desk state interfaces, mobiles' ring-in-use (lib/asterisk/interfaces.ts). */
+    members: MemberStyle;
     /** Toggles allowed per number within toggleWindowSec. */
     toggleLimit: number;
     toggleWindowSec: number;
@@ -141,7 +155,49 @@ export interface Config {
     pinMaxFailures: number;
     pinLockoutSec: number;
   };
+  /** Pausing members that do not answer (lib/sync/auto-pause.ts). */
+  autoPause: {
+    /** The rule of every queue not named in `queues`. */
+    rule: AutoPauseRule;
+    /** Per-queue rules, by queue name in lower case. */
+    queues: Record<string, AutoPauseRule>;
+  };
+  /** Write AGENTLOGIN / AGENTLOGOFF session lines to queue_log (QueueLog action). */
+  queueLogSessions: boolean;
   logLevel: string;
+}
+
+export interface AutoPauseRule {
+  /** Unanswered rings in a row that pause a member; 0: never. */
+  after: number;
+  /** The pause reason (queue_log, QueueStatus, the stream). */
+  reason: string;
+  /** Seconds after which the service unpauses its own auto-pause; 0: stays paused until someone unpauses. */
+  cooldownSec: number;
+}
+
+const REASON = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** AUTOPAUSE_QUEUES: `queue:after[:reason[:cooldown]]`, comma-separated; missing parts from the defaults. */
+function autoPauseQueues(env: Env, base: AutoPauseRule): Record<string, AutoPauseRule> {
+  const out: Record<string, AutoPauseRule> = {};
+  for (const item of list(env, 'AUTOPAUSE_QUEUES', [])) {
+    const [queue, after, reason, cooldown, extra] = item.split(':');
+    const bad = (why: string) => new ConfigError('AUTOPAUSE_QUEUES', `${JSON.stringify(item)}: ${why} (queue:after[:reason[:cooldown_sec]])`);
+    if (!queue || !/^[A-Za-z0-9_.-]{1,64}$/.test(queue) || extra !== undefined) throw bad('not a rule');
+    if (after === undefined || !/^\d{1,4}$/.test(after)) throw bad('after must be a whole number');
+    if (reason !== undefined && reason !== '' && !REASON.test(reason)) throw bad('reason must be 1 to 32 letters, digits, "_", "." or "-"');
+    if (cooldown !== undefined && cooldown !== '' && !/^\d{1,6}$/.test(cooldown)) throw bad('cooldown must be a whole number of seconds');
+    out[queue.toLowerCase()] = { after: Number(after), reason: reason || base.reason, cooldownSec: cooldown ? Number(cooldown) : base.cooldownSec };
+  }
+  return out;
+}
+
+function autoPause(env: Env): Config['autoPause'] {
+  const reason = str(env, 'AUTOPAUSE_REASON', 'noanswer');
+  if (!REASON.test(reason)) throw new ConfigError('AUTOPAUSE_REASON', 'must be 1 to 32 letters, digits, "_", "." or "-"');
+  const rule = { after: int(env, 'AUTOPAUSE_AFTER', 3, 0, 1000), reason, cooldownSec: int(env, 'AUTOPAUSE_COOLDOWN_SEC', 0, 0, 86_400) };
+  return { rule, queues: autoPauseQueues(env, rule) };
 }
 
 export type MissingPolicy = 'restore' | 'forget';
@@ -245,6 +301,26 @@ function apiPort(env: Env, tokens: ApiToken[]): number | null {
   return port;
 }
 
+// CONFIRM_ANSWER (on), CONFIRM_OFF_NUMBERS, DESK_CONTEXTS (from-queue),
+// DESK_STATE_INTERFACE (hint:{ext}@ext-local, or off), MOBILE_RING_IN_USE (off).
+function memberStyle(env: Env): MemberStyle {
+  const deskContexts = list(env, 'DESK_CONTEXTS', ['from-queue']);
+  for (const c of deskContexts) if (!/^[A-Za-z0-9_-]+$/.test(c)) throw new ConfigError('DESK_CONTEXTS', `${JSON.stringify(c)}: a context may hold only letters, digits, _ and -`);
+  const offNumbers = list(env, 'CONFIRM_OFF_NUMBERS', []);
+  for (const n of offNumbers) if (!/^\d{1,20}$/.test(n)) throw new ConfigError('CONFIRM_OFF_NUMBERS', `${JSON.stringify(n)} is not a number as agentgate writes them (digits only)`);
+  const state = str(env, 'DESK_STATE_INTERFACE', 'hint:{ext}@ext-local').trim();
+  if (!/^off$/i.test(state) && (!state.includes('{ext}') || !/^[A-Za-z0-9_:@/.{}-]+$/.test(state))) {
+    throw new ConfigError('DESK_STATE_INTERFACE', 'must be off or an interface with {ext}, like hint:{ext}@ext-local');
+  }
+  return {
+    confirmAnswer: bool(env, 'CONFIRM_ANSWER', true),
+    confirmOffNumbers: offNumbers,
+    deskContexts,
+    deskStateInterface: /^off$/i.test(state) ? null : state,
+    mobileRingInUse: bool(env, 'MOBILE_RING_IN_USE', false),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const prefix = str(env, 'REDIS_PREFIX', 'agentgate:');
   if (!/^[A-Za-z0-9_.:-]+$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', 'may hold only letters, digits and _ . : -');
@@ -290,6 +366,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     queues: {
       memberContext,
+      members: memberStyle(env),
       toggleLimit: int(env, 'TOGGLE_RATE_LIMIT', 6, 1, 10_000),
       toggleWindowSec: int(env, 'TOGGLE_RATE_WINDOW_SEC', 60, 1, 86_400),
       auditMaxLen: int(env, 'AUDIT_MAX_LEN', 100_000, 100, 100_000_000),
@@ -319,6 +396,8 @@ export function loadConfig(env: Env = process.env): Config {
       pinMaxFailures: int(env, 'PIN_MAX_FAILURES', 5, 1, 100),
       pinLockoutSec: int(env, 'PIN_LOCKOUT_SEC', 900, 1, 86_400),
     },
+    autoPause: autoPause(env),
+    queueLogSessions: bool(env, 'QUEUE_LOG_SESSIONS', true),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
   };
 }

@@ -23,6 +23,8 @@ export interface Metrics {
   apiRequest(r: { method: string; route: string; status: number; ms: number }): void;
   /** A live stream the service ended (a slow reader, or over the streams' memory budget). */
   streamCut(reason: string): void;
+  /** A member paused by the service after unanswered rings (lib/sync/auto-pause.ts). */
+  autoPause(queue: string, reason: string): void;
   /** Where the gauges read from; call once the parts exist. */
   watch(sources: MetricSources): void;
 }
@@ -83,6 +85,7 @@ export function createMetrics(): Metrics {
       this.set(src.streams?.bufferedBytes ?? 0);
     },
   });
+  const autoPauses = new Counter({ name: 'agentgate_auto_pauses_total', help: 'Members paused by the service after unanswered queue calls, by queue and reason', labelNames: ['queue', 'reason'], registers });
   const streamsCut = new Counter({ name: 'agentgate_api_streams_cut_total', help: 'Live event streams ended by the service, by reason (BUFFER_BUDGET, SLOW_READER)', labelNames: ['reason'], registers });
   // One PING per scrape: the first gauge collected takes it, the second reports its round trip.
   let pingSeconds: number | undefined;
@@ -136,6 +139,9 @@ export function createMetrics(): Metrics {
     },
     streamCut(reason) {
       streamsCut.inc({ reason });
+    },
+    autoPause(queue, reason) {
+      autoPauses.inc({ queue, reason });
     },
     watch(sources) {
       Object.assign(src, sources);

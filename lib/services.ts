@@ -27,6 +27,7 @@ export function queueDeps(svc: Services, log: Logger = svc.log): QueueDeps {
     log,
     limits: { toggleLimit: svc.config.queues.toggleLimit, toggleWindowSec: svc.config.queues.toggleWindowSec },
     ownChanges: svc.ownChanges,
+    members: svc.config.queues.members,
   };
 }
 
@@ -38,5 +39,6 @@ export function agentDeps(svc: Services, log: Logger = svc.log): AgentDeps {
     compatGlobals: svc.config.agents.compatGlobals,
     pinLimits: { maxFailures: svc.config.agents.pinMaxFailures, lockoutSec: svc.config.agents.pinLockoutSec },
     ownChanges: svc.ownChanges,
+    members: svc.config.queues.members,
   };
 }

@@ -39,7 +39,7 @@ export interface LoginResult {
 
 export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<LoginResult> {
   const { store, pbx, log } = deps;
-  const iface = localInterface(req.phone, req.context);
+  const iface = localInterface(req.phone, req.context, deps.members);
   const audit = (action: string, result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, req.agentId, action, result, more);
   const refusePhoneTaken = (holder: string) => appendAudit(store, audit('login', 'REFUSED', { detail: `PHONE_TAKEN phone=${req.phone} agent=${holder}` }));
 

@@ -5,7 +5,7 @@
 import { sameInterface } from '../asterisk/interfaces.ts';
 import type { QueueMember } from '../asterisk/member.ts';
 import { liveMembership } from '../asterisk/pbx.ts';
-import { BadParamsError } from '../errors.ts';
+import { planPause, validPauseReason, type PauseMode } from '../members/pause-plan.ts';
 import { withMemberChange, type OwnChange } from '../members/change.ts';
 import type { MemberRecord } from '../members/records.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
@@ -17,22 +17,7 @@ import type { AgentDeps } from './deps.ts';
 import { NotLoggedInError } from './errors.ts';
 import { summarizeAgent, type AgentStatus } from './status.ts';
 
-export type PauseMode = 'pause' | 'unpause' | 'toggle';
-
-/**
- * A reason code reaches the AMI wire, queue_log and astdb (which splits on
- * `;` and `|`): short, plain characters only.
- */
-export function validPauseReason(reason: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,32}$/.test(reason)) throw new BadParamsError('pause reason must be 1 to 32 letters, digits, "_", "." or "-"');
-  return reason;
-}
-
-/** Pure: pause (true) or unpause (false). A toggle unpauses only an agent paused everywhere asked. */
-export function planPause(mode: PauseMode, members: QueueMember[]): boolean {
-  if (mode !== 'toggle') return mode === 'pause';
-  return !(members.length > 0 && members.every((m) => m.paused));
-}
+export { planPause, validPauseReason, type PauseMode } from '../members/pause-plan.ts';
 
 export interface PauseRequest {
   agentId: string;

@@ -15,6 +15,8 @@ export interface QueueAddArgs {
   memberName?: string;
   stateInterface?: string;
   reason?: string;
+  /** Seconds after a call before the member is offered another; the queue's when absent. */
+  wrapuptime?: number;
 }
 
 export interface QueueRemoveArgs {
@@ -137,7 +139,19 @@ export function queueAddHeaders(a: QueueAddArgs): HeaderInput {
     Paused: a.paused,
     StateInterface: a.stateInterface,
     Reason: a.reason,
+    Wrapuptime: a.wrapuptime,
   };
+}
+
+export interface QueueMemberRingInUseArgs {
+  queue: string;
+  interface: string;
+  ringInUse: boolean;
+}
+
+/** Per-member ring-in-use (app_queue, write class agent): `no` skips a member already on a queue call. */
+export function queueMemberRingInUseHeaders(a: QueueMemberRingInUseArgs): HeaderInput {
+  return { Action: 'QueueMemberRingInUse', Queue: a.queue, Interface: a.interface, RingInUse: a.ringInUse ? 'yes' : 'no' };
 }
 
 export function queueRemoveHeaders(a: QueueRemoveArgs): HeaderInput {

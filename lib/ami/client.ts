@@ -166,6 +166,10 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     await this.action(act.queueAddHeaders(a));
   }
 
+  async queueMemberRingInUse(a: act.QueueMemberRingInUseArgs): Promise<void> {
+    await this.action(act.queueMemberRingInUseHeaders(a));
+  }
+
   async queueRemove(a: act.QueueRemoveArgs): Promise<void> {
     await this.action(act.queueRemoveHeaders(a));
   }

@@ -129,6 +129,8 @@ const BY_MESSAGE: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>(
   ['Unable to add interface to queue: No such queue', AmiNoSuchQueueError],
   ['Unable to remove interface from queue: No such queue', AmiNoSuchQueueError],
   ['Interface not found', AmiInterfaceNotFoundError],
+  // QueueMemberRingInUse for a member the queue does not have (app_queue's one text for it).
+  ['Invalid interface, queuename, or ringinuse value', AmiInterfaceNotFoundError],
   ['Member not dynamic', AmiMemberNotDynamicError],
   ['Permission denied', AmiPermissionDeniedError],
   ['Authentication failed', AmiAuthError],

@@ -14,6 +14,7 @@ export const ACTION_CLASS = {
   QueueAdd: 'agent',
   QueueRemove: 'agent',
   QueuePause: 'agent',
+  QueueMemberRingInUse: 'agent',
   Setvar: 'call',
   // call or reporting: call, which Setvar needs anyway.
   Getvar: 'call',

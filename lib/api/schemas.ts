@@ -99,7 +99,7 @@ export const agentState = obj({
 
 // ---- allowlists and audit ----------------------------------------------------------
 
-export const allowedNumber = obj({ number: str(), penalty: int(), name: str() });
+export const allowedNumber = obj({ number: str(), penalty: int(), name: str(), wrapup: int() }, ['number', 'penalty', 'name']);
 export const allowlist = obj({ queue: str(), policy: str('list: only listed numbers; open: any number', { enum: ['list', 'open'] }), numbers: list(allowedNumber) });
 
 export const auditEntry = obj({
@@ -109,7 +109,7 @@ export const auditEntry = obj({
   subject: str('Number or agent id'),
   queue: str(),
   result: str('OK, REFUSED, ERROR, LOCKED_OUT, ...'),
-  source: str('fastagi, cli, api, asterisk, resync'),
+  source: str('fastagi, cli, api, asterisk, resync, auto'),
   by: str(),
   channel: str(),
   uniqueid: str(),
@@ -162,11 +162,23 @@ export const pauseResult = obj({
   pausedQueues: list(str()),
 });
 
+export const numberPauseBody = obj({ queue: queueName, reason: pauseReason, context }, [], { description: 'Without queue: every queue the number is in' });
+export const numberUnpauseBody = obj({ queue: queueName, context }, []);
+export const numberPauseResult = obj({
+  number: str(),
+  interface: str(),
+  paused: { type: 'boolean', description: 'Paused in every queue asked, as Asterisk reports after the change' },
+  reason: str(),
+  queues: list(str()),
+  pausedQueues: list(str()),
+});
+
 export const allowBody = obj({
   penalty: int('Queue penalty given at login', { minimum: 0, maximum: 1000 }),
   name: str('Member name (default: the number)', { minLength: 1, maxLength: 64 }),
+  wrapup: int('Seconds of wrap-up after each queue call (default: the queue\'s)', { minimum: 0, maximum: 3600 }),
 }, []);
-export const allowResult = obj({ queue: str(), number: str(), penalty: int(), name: str() });
+export const allowResult = obj({ queue: str(), number: str(), penalty: int(), name: str(), wrapup: int() }, ['queue', 'number', 'penalty', 'name']);
 export const removeResult = obj({ queue: str(), number: str(), removed: { type: 'boolean', const: true } });
 export const policyBody = obj({ policy: str(undefined, { enum: ['list', 'open'] }) });
 export const policyResult = obj({ queue: str(), policy: str() });

@@ -1,10 +1,40 @@
 // Queue member interfaces, as app_queue names and compares them: the one place
 // that builds or reads one.
+import type { MemberStyle } from '../config.ts';
 import { queueName } from '../validate.ts';
 
-/** The member interface that rings a number through a context (FreePBX: outbound-allroutes, from-queue). */
-export function localInterface(number: string, context: string): string {
+/** The shipped dialplan's context that rings a mobile and asks it to confirm on answer (dialplan/extensions_custom.conf). */
+export const CONFIRM_CONTEXT = 'agentgate-confirm';
+
+
+const isDesk = (context: string, style: MemberStyle) => style.deskContexts.some((c) => c.toLowerCase() === context.toLowerCase());
+
+/**
+ * The member interface that rings a number through a context (FreePBX:
+ * outbound-allroutes, from-queue). With a style that asks for it, a mobile
+ * rings through the confirm context, `Local/<n>*<context>@agentgate-confirm/n`,
+ * which dials `<n>@<context>` and asks for a key on answer.
+ */
+export function localInterface(number: string, context: string, style?: MemberStyle): string {
+  if (style?.confirmAnswer && !isDesk(context, style) && !style.confirmOffNumbers.includes(number)) return `Local/${number}*${context}@${CONFIRM_CONTEXT}/n`;
   return `Local/${number}@${context}/n`;
+}
+
+/** The interfaces a number may already be a member under (added before confirm was turned on): the current one first. */
+export function knownInterfaces(number: string, context: string, style?: MemberStyle): string[] {
+  const now = localInterface(number, context, style);
+  const plain = localInterface(number, context);
+  return now === plain ? [plain] : [now, plain];
+}
+
+/** What QueueAdd needs besides the interface: a desk's state interface, a mobile's ring-in-use. Pure. */
+export function memberAddOptions(iface: string, style: MemberStyle | undefined): { stateInterface?: string; ringInUse?: boolean } {
+  if (!style) return {};
+  const m = /^Local\/([^@/*]+)(?:\*[^@/]*)?@([^/]+)\/n$/i.exec(iface);
+  if (!m) return {};
+  const [, number, context] = m as unknown as [string, string, string];
+  if (isDesk(context, style)) return style.deskStateInterface ? { stateInterface: style.deskStateInterface.replace('{ext}', number) } : {};
+  return style.mobileRingInUse ? {} : { ringInUse: false };
 }
 
 /** Asterisk compares queue names and member interfaces without case. */
@@ -26,7 +56,7 @@ const NUMBER = /^[A-Za-z0-9_.+-]{1,64}$/;
  * characters): the result becomes a key or a variable name.
  */
 export function numberOfInterface(iface: string): string | undefined {
-  const m = /^Local\/([^@/]+)@/i.exec(iface) ?? /^[A-Za-z0-9_]+\/([^/@;&]+)$/.exec(iface);
+  const m = /^Local\/([^@/*]+)(?:\*[^@/]*)?@/i.exec(iface) ?? /^[A-Za-z0-9_]+\/([^/@;&]+)$/.exec(iface);
   const n = m?.[1];
   return n !== undefined && NUMBER.test(n) ? n : undefined;
 }
@@ -37,7 +67,7 @@ export function numberOfInterface(iface: string): string | undefined {
  * interface, since nothing says which number or agent it belongs to.
  */
 export function externalIdentity(iface: string): { kind: 'number'; subject: string } {
-  const local = /^Local\/(\d+)@/i.exec(iface);
+  const local = /^Local\/(\d+)(?:\*[^@/]*)?@/i.exec(iface);
   return { kind: 'number', subject: local?.[1] ?? iface };
 }
 
@@ -51,6 +81,6 @@ const DEVICE = /^[A-Za-z0-9_+.-]+$/;
 export function deviceOf(iface: string): string | undefined {
   const slash = iface.indexOf('/');
   if (slash === -1) return undefined;
-  const dev = iface.slice(slash + 1).split(/[@/;,]/, 1)[0] ?? '';
+  const dev = iface.slice(slash + 1).split(/[@/;,*]/, 1)[0] ?? '';
   return DEVICE.test(dev) ? dev : undefined;
 }

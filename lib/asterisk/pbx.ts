@@ -18,8 +18,9 @@ import { sameInterface } from './interfaces.ts';
 
 export interface QueuePbx {
   queueStatus(a?: { queue?: string; member?: string }): Promise<{ params: Array<{ queue: string }>; members: QueueMember[] }>;
-  queueAdd(a: { queue: string; interface: string; penalty?: number; paused?: boolean; memberName?: string; stateInterface?: string; reason?: string }): Promise<void>;
+  queueAdd(a: { queue: string; interface: string; penalty?: number; paused?: boolean; memberName?: string; stateInterface?: string; reason?: string; wrapuptime?: number }): Promise<void>;
   queueRemove(a: { queue: string; interface: string }): Promise<void>;
+  queueMemberRingInUse(a: { queue: string; interface: string; ringInUse: boolean }): Promise<void>;
   queuePause(a: { queue?: string; interface: string; paused: boolean; reason?: string }): Promise<void>;
 }
 
@@ -53,6 +54,17 @@ export async function addMember(pbx: QueuePbx, a: Parameters<QueuePbx['queueAdd'
     if (err instanceof AmiAlreadyThereError) return 'already';
     if (err instanceof AmiNoSuchQueueError) throw new NoSuchQueueError(a.queue);
     return unavailable(`QueueAdd ${a.queue}`, err);
+  }
+}
+
+/** Per-member ring-in-use; `absent` when Asterisk has no such member (gone meanwhile). */
+export async function setRingInUse(pbx: QueuePbx, a: { queue: string; interface: string; ringInUse: boolean }): Promise<'done' | 'absent'> {
+  try {
+    await pbx.queueMemberRingInUse(a);
+    return 'done';
+  } catch (err) {
+    if (err instanceof AmiInterfaceNotFoundError || err instanceof AmiNoSuchQueueError) return 'absent';
+    return unavailable(`QueueMemberRingInUse ${a.queue}`, err);
   }
 }
 

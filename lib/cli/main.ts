@@ -8,16 +8,18 @@ import { AGENT_USAGE, agentCmd, agentNeedsAmi } from './agent-commands.ts';
 import { UsageError, withServices } from './context.ts';
 import { DOCTOR_USAGE, doctorCmd } from './doctor.ts';
 import { IMPORT_USAGE, importCmd, importNeedsAmi } from './import-freepbx.ts';
-import { allowCmd, auditCmd, loginCmd, membersCmd, policyCmd } from './queue-commands.ts';
+import { allowCmd, auditCmd, loginCmd, membersCmd, pauseCmd, policyCmd } from './queue-commands.ts';
 
 const USAGE = `usage: agentgate <command> [args]
-  allow add <queue> <number> [--penalty N] [--name NAME]   authorize a number for a queue
+  allow add <queue> <number> [--penalty N] [--name NAME] [--wrapup SEC]   authorize a number for a queue (wrap-up: seconds after each call)
   allow remove <queue> <number>                            take a number off a queue's list
   allow list [queue]                                       numbers allowed per queue
   policy <queue> open|list                                 open: any number may log in (default: list)
   members [queue]                                          who is in which queue now (from Asterisk)
   login <number> <queue[,queue]> [--context C]             log a number in
   logout <number> [queue[,queue]] [--context C]            log a number out (of all queues when none named)
+  pause <number> [--queue Q] [--reason R] [--context C]    pause a number (in every queue it is in when none named)
+  unpause <number> [--queue Q] [--context C]               unpause a number (an auto-pause too)
   audit [--count N]                                        the latest audit entries
 ${DOCTOR_USAGE}
 ${IMPORT_USAGE}
@@ -38,6 +40,7 @@ const parseOptions = () => parseArgs({
   allowPositionals: true,
   options: {
     penalty: { type: 'string' },
+    wrapup: { type: 'string' },
     name: { type: 'string' },
     context: { type: 'string' },
     count: { type: 'string' },
@@ -66,6 +69,8 @@ async function run(): Promise<void> {
     case 'members': return withServices(true, (svc) => membersCmd(svc, out, args));
     case 'login': return withServices(true, (svc) => loginCmd(svc, out, args, o, 'login'));
     case 'logout': return withServices(true, (svc) => loginCmd(svc, out, args, o, 'logout'));
+    case 'pause': return withServices(true, (svc) => pauseCmd(svc, out, args, o, 'pause'));
+    case 'unpause': return withServices(true, (svc) => pauseCmd(svc, out, args, o, 'unpause'));
     case 'audit': return withServices(false, (svc) => auditCmd(svc, out, o));
     case 'agent': return withServices(agentNeedsAmi(args[0]), (svc) => agentCmd(svc, out, args, o));
     case 'doctor': return doctorCmd(out, opts);

@@ -1,5 +1,6 @@
 import { allowNumber, disallowNumber, listAllowed, listAllowQueues, setPolicy, type QueuePolicy } from '../queues/allowlist.ts';
 import { changeMembership, logoutEverywhere } from '../queues/membership.ts';
+import { pauseNumber } from '../queues/pause.ts';
 import { type Origin, readAudit } from '../store/audit.ts';
 import { listMemberRecords } from '../members/records.ts';
 import { parseQueueList, validContext, validQueue } from '../validate.ts';
@@ -21,21 +22,22 @@ function int(v: string | undefined, what: string, fallback: number): number {
   return Number(v);
 }
 
-export async function allowCmd(svc: Services, out: Out, args: string[], opts: { penalty?: string; name?: string }): Promise<void> {
+export async function allowCmd(svc: Services, out: Out, args: string[], opts: { penalty?: string; name?: string; wrapup?: string }): Promise<void> {
   const [sub, queue, raw] = args;
   if (sub === 'list') {
     const queues = queue ? [{ queue: validQueue(queue), policy: undefined }] : await listAllowQueues(svc.store);
     for (const q of queues) {
       out(`queue ${q.queue}${q.policy ? ` (policy ${q.policy})` : ''}`);
-      for (const e of await listAllowed(svc.store, q.queue)) out(`  ${e.number}\tpenalty ${e.penalty}\t${e.name}`);
+      for (const e of await listAllowed(svc.store, q.queue)) out(`  ${e.number}\tpenalty ${e.penalty}\t${e.name}${e.wrapup ? `\twrap-up ${e.wrapup}s` : ''}`);
     }
     return;
   }
-  if ((sub !== 'add' && sub !== 'remove') || !queue || !raw) throw new UsageError('allow add|remove <queue> <number> [--penalty N] [--name NAME] | allow list [queue]');
+  if ((sub !== 'add' && sub !== 'remove') || !queue || !raw) throw new UsageError('allow add|remove <queue> <number> [--penalty N] [--name NAME] [--wrapup SEC] | allow list [queue]');
   const number = canonicalNumber(raw, svc.numbers);
   if (sub === 'add') {
     const penalty = int(opts.penalty, '--penalty', 0);
-    await allowNumber(svc.store, validQueue(queue), { number, penalty, name: opts.name ?? number }, adminOrigin());
+    const wrapup = int(opts.wrapup, '--wrapup', 0);
+    await allowNumber(svc.store, validQueue(queue), { number, penalty, name: opts.name ?? number, ...(wrapup ? { wrapup } : {}) }, adminOrigin());
     out(`allowed ${number} in ${queue} with penalty ${penalty}`);
   } else {
     out((await disallowNumber(svc.store, validQueue(queue), number, adminOrigin())) ? `removed ${number} from the list of ${queue}` : `${number} was not listed for ${queue}`);
@@ -76,4 +78,19 @@ export async function auditCmd(svc: Services, out: Out, opts: { count?: string }
   for (const r of (await readAudit(svc.store, { count: int(opts.count, '--count', 20) })).reverse()) {
     out(`${new Date(r.at).toISOString()}\t${r.action}\t${r.subject}\t${r.queue ?? '-'}\t${r.result}\t${r.source}${r.by ? ` by ${r.by}` : ''}${r.detail ? `\t${r.detail}` : ''}`);
   }
+}
+
+export async function pauseCmd(svc: Services, out: Out, args: string[], opts: { queue?: string; reason?: string; context?: string }, mode: 'pause' | 'unpause'): Promise<void> {
+  const [raw, extra] = args;
+  if (!raw || extra !== undefined || (mode === 'unpause' && opts.reason !== undefined)) {
+    throw new UsageError(mode === 'pause' ? 'pause <number> [--queue Q] [--reason R] [--context C]' : 'unpause <number> [--queue Q] [--context C]');
+  }
+  const number = canonicalNumber(raw, svc.numbers);
+  const context = validContext(opts.context ?? svc.config.queues.memberContext);
+  const res = await pauseNumber(queueDeps(svc), {
+    number, context, mode, origin: adminOrigin(),
+    ...(opts.queue !== undefined ? { queue: validQueue(opts.queue) } : {}),
+    ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+  });
+  out(`${number}: ${res.paused ? `PAUSED${res.reason ? ` (${res.reason})` : ''}` : 'UNPAUSED'}; paused in ${res.pausedQueues.join(',') || 'no queue'}`);
 }

@@ -6,6 +6,7 @@
 import type { AmiClient } from '../ami/client.ts';
 import { AmiError, AmiPermissionDeniedError } from '../ami/errors.ts';
 import { REQUIRED_WRITE } from '../ami/rights.ts';
+import { CONFIRM_CONTEXT } from '../asterisk/interfaces.ts';
 import { fail, ok, warn, type Check } from './report.ts';
 
 /** FreePBX's desk extensions: a number found here is an extension logging in through from-queue. */
@@ -27,6 +28,21 @@ export async function lookup(ami: AmiClient, context: string, exten?: string): P
 
 export function reportingLine(user: string): string {
   return `in [${user}] of manager_custom.conf: write = ${[...REQUIRED_WRITE, 'reporting'].join(',')} (reporting only reads); asterisk -rx "manager reload"`;
+}
+
+/**
+ * With confirm on answer (CONFIRM_ANSWER, the default), mobiles are added as
+ * Local/<number>*<context>@agentgate-confirm/n: without the shipped context
+ * they ring nothing at all.
+ */
+export async function confirmContextCheck(ami: AmiClient, user: string): Promise<Check> {
+  const found = await lookup(ami, CONFIRM_CONTEXT);
+  if (found === 'denied') return warn('confirm-context', `confirm context ${CONFIRM_CONTEXT}: not checked: ShowDialPlan needs the reporting class, which ${user} lacks`, reportingLine(user));
+  if (found === 'no-context') {
+    return fail('confirm-context', `confirm context ${CONFIRM_CONTEXT}: Asterisk has no such context, so mobile members ring nothing`,
+      'paste the [agentgate-confirm] and [agentgate-confirm-answer] contexts of dialplan/extensions_custom.conf and reload, or set CONFIRM_ANSWER=off');
+  }
+  return ok('confirm-context', `confirm context ${CONFIRM_CONTEXT}: exists (mobiles press a key to take a queue call)`);
 }
 
 export async function dialplanChecks(ami: AmiClient, user: string, context: string, numbers: ReadonlyMap<string, string[]>): Promise<Check[]> {

@@ -12,7 +12,7 @@ import { makeKeys } from '../store/keys.ts';
 import type { Store } from '../store/redis.ts';
 import { amiLogin } from './ami-login.ts';
 import { probeRights, rightsChecks } from './ami-rights.ts';
-import { dialplanChecks } from './dialplan-checks.ts';
+import { confirmContextCheck, dialplanChecks } from './dialplan-checks.ts';
 import { allowCheck, asteriskSource, globalCheck, listeningCheck, readGlobal } from './fastagi-checks.ts';
 import { fromAstdb, fromConf } from './persistent-members.ts';
 import { queueCheck, queuesConfCheck, settingsOf } from './queue-checks.ts';
@@ -62,6 +62,7 @@ export async function runDoctor(config: Config, log: Logger, opts: DoctorOptions
       if (confCheck) checks.push(confCheck);
       checks.push(conf ? fromConf(conf) : await fromAstdb(ami, status.members));
       checks.push(...(await dialplanChecks(ami, config.ami.username, config.queues.memberContext, lists)));
+      if (config.queues.members.confirmAnswer) checks.push(await confirmContextCheck(ami, config.ami.username));
       const global = await readGlobal(ami, 'AGENTGATE');
       if (global !== undefined) checks.push(globalCheck(global, config.fastagi));
     } catch (err) {

@@ -14,7 +14,9 @@
 import type { QueueMember } from '../ami/client.ts';
 import { PbxUnavailableError, StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { addMember, pauseMember, removeMember, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
+import { memberAddOptions, sameInterface } from '../asterisk/interfaces.ts';
+import type { MemberStyle } from '../config.ts';
+import { addMember, pauseMember, removeMember, setRingInUse, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
 import { beginIntent, dropIntent, intentExists } from '../store/intents.ts';
 import { withInterfaceLocks } from '../store/lock.ts';
 import { storeReady, type Store } from '../store/redis.ts';
@@ -39,6 +41,8 @@ export interface ChangeDeps {
   store: Store;
   log: Logger;
   ownChanges?: OwnChangeHook;
+  /** How members are added (state interface, ring-in-use); none: plain QueueAdd. */
+  members?: MemberStyle;
 }
 
 export interface MemberAdd {
@@ -48,6 +52,12 @@ export interface MemberAdd {
   name: string;
   paused: boolean;
   reason?: string;
+  /** Whose device state is the member's (a desk's hint); default from the interface and `members`. */
+  stateInterface?: string;
+  /** false: not rung while on a queue call (QueueMemberRingInUse after the add); default from the interface and `members`. */
+  ringInUse?: boolean;
+  /** Seconds of wrap-up after each call; absent: the queue's. */
+  wrapuptime?: number;
 }
 
 export interface PauseStep {
@@ -155,7 +165,7 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
         const outcome = await uncertain(
           {
             what: `QueueRemove ${m.queue}`,
-            step: () => addMember(pbx, { queue: m.queue, interface: m.interface, penalty: m.penalty, memberName: m.name, paused: m.paused, reason: m.pausedReason || undefined }),
+            step: () => addMember(pbx, { queue: m.queue, interface: m.interface, penalty: m.penalty, memberName: m.name, paused: m.paused, reason: m.pausedReason || undefined, ...(m.stateInterface && !sameInterface(m.stateInterface, m.interface) ? { stateInterface: m.stateInterface } : {}), ...(m.wrapuptime ? { wrapuptime: m.wrapuptime } : {}) }),
           },
           () => removeMember(pbx, { queue: m.queue, interface: m.interface }),
           (o) => o !== 'removed',
@@ -168,11 +178,15 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
         }
       }
       for (const a of adds) {
+        const opts = { ...memberAddOptions(a.interface, deps.members), ...(a.stateInterface !== undefined ? { stateInterface: a.stateInterface } : {}), ...(a.ringInUse !== undefined ? { ringInUse: a.ringInUse } : {}) };
+        const undoAdd: UndoStep = { what: `QueueAdd ${a.queue}`, step: () => removeMember(pbx, { queue: a.queue, interface: a.interface }) };
         const outcome = await uncertain(
-          { what: `QueueAdd ${a.queue}`, step: () => removeMember(pbx, { queue: a.queue, interface: a.interface }) },
-          () => addMember(pbx, { queue: a.queue, interface: a.interface, penalty: a.penalty, memberName: a.name, paused: a.paused, reason: a.reason }),
+          undoAdd,
+          () => addMember(pbx, { queue: a.queue, interface: a.interface, penalty: a.penalty, memberName: a.name, paused: a.paused, reason: a.reason, stateInterface: opts.stateInterface, ...(a.wrapuptime ? { wrapuptime: a.wrapuptime } : {}) }),
           (o) => o !== 'added',
         );
+        // The add's undo (the member removed) takes this back too: it needs none of its own.
+        if (opts.ringInUse === false) await setRingInUse(pbx, { queue: a.queue, interface: a.interface, ringInUse: false });
         out.added.push(a);
         if (outcome === 'added') caused.push({ kind: 'added', queue: a.queue, interface: a.interface, subject: scope.subject, paused: a.paused });
       }

@@ -1,4 +1,4 @@
-import { NotAuthorizedError } from '../errors.ts';
+import { BadParamsError, NotAuthorizedError } from '../errors.ts';
 import { auditFields, type AuditEntry } from '../store/audit.ts';
 import { runLua } from '../store/lua.ts';
 import { execTx, storeOp, type Store } from '../store/redis.ts';
@@ -21,17 +21,26 @@ export interface AllowedNumber {
   number: string;
   penalty: number;
   name: string;
+  /** Seconds of wrap-up after each queue call (Asterisk's per-member Wrapuptime); absent: the queue's. */
+  wrapup?: number;
 }
 
 /** What a login uses: always from the list (or the open default), never from the caller. */
 export interface Authorization {
   penalty: number;
   name: string;
+  wrapup?: number;
 }
 
 function parseEntry(number: string, json: string): AllowedNumber {
-  const v = JSON.parse(json) as { penalty: number; name: string };
-  return { number, penalty: v.penalty, name: v.name };
+  const v = JSON.parse(json) as { penalty: number; name: string; wrapup?: number };
+  return { number, penalty: v.penalty, name: v.name, ...(v.wrapup ? { wrapup: v.wrapup } : {}) };
+}
+
+/** A wrap-up time: whole seconds, up to an hour. */
+export function validWrapup(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new BadParamsError('wrap-up must be a whole number of seconds from 0 to 3600');
+  return seconds;
 }
 
 export async function setPolicy(store: Store, queue: string, policy: QueuePolicy, origin: AdminOrigin): Promise<void> {
@@ -48,7 +57,9 @@ export async function getPolicy(store: Store, queue: string): Promise<QueuePolic
 
 export async function allowNumber(store: Store, queue: string, entry: AllowedNumber, origin: AdminOrigin): Promise<void> {
   queue = validQueue(queue);
-  const value = JSON.stringify({ penalty: validPenalty(entry.penalty), name: validMemberName(entry.name) });
+  const value = JSON.stringify({
+    penalty: validPenalty(entry.penalty), name: validMemberName(entry.name), ...(entry.wrapup ? { wrapup: validWrapup(entry.wrapup) } : {}),
+  });
   await execTx('allow number',
     store.redis.multi().hset(store.keys.allowlist(queue), entry.number, value).sadd(store.keys.allowQueues(), queue)
       .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'allow', entry.number, queue, `penalty=${entry.penalty}`)));

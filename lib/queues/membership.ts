@@ -4,7 +4,7 @@
 // (lib/members/change.ts). Either every queue asked for changes or none does.
 import { NotAuthorizedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { localInterface } from '../asterisk/interfaces.ts';
+import { knownInterfaces, localInterface } from '../asterisk/interfaces.ts';
 import { isDynamic, memberState, type QueueState } from '../asterisk/member.ts';
 import { liveMembership } from '../asterisk/pbx.ts';
 import { withMemberChange, type ChangeDeps } from '../members/change.ts';
@@ -53,13 +53,18 @@ export function planChange(op: MemberOp, before: Map<string, QueueState>): 'in' 
  */
 export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Promise<ChangeResult> {
   const { pbx, store } = deps;
-  const iface = localInterface(req.number, req.context);
+  const iface = localInterface(req.number, req.context, deps.members);
+  // A member added before confirm on answer was turned on (or off) is the same number.
+  const ifaces = knownInterfaces(req.number, req.context, deps.members);
   if (req.rateLimited) await takeToggleToken(store, req.number, deps.limits.toggleLimit, deps.limits.toggleWindowSec);
 
   const queues = [...new Set(req.queues.map(validQueue))];
 
-  return withMemberChange(deps, { subject: req.number, interfaces: [iface] }, async (tx) => {
+  return withMemberChange(deps, { subject: req.number, interfaces: ifaces }, async (tx) => {
     const live = await liveMembership(pbx, iface, queues.length === 1 ? queues[0] : undefined);
+    for (const other of ifaces.slice(1)) {
+      for (const [q, m] of await liveMembership(pbx, other, queues.length === 1 ? queues[0] : undefined)) if (!live.has(q) || memberState(live.get(q)) === 'out') live.set(q, m);
+    }
     const before = new Map(queues.map((q) => [q, memberState(live.get(q))]));
     const want = planChange(req.op, before);
     const toAdd = want === 'in' ? queues.filter((q) => before.get(q) === 'out') : [];
@@ -68,7 +73,10 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
 
     const applied = await tx.apply({
       remove: toRemove.map((q) => live.get(q)!),
-      add: toAdd.map((queue) => ({ queue, interface: iface, penalty: auth.get(queue)!.penalty, name: auth.get(queue)!.name, paused: false })),
+      add: toAdd.map((queue) => {
+        const a = auth.get(queue)!;
+        return { queue, interface: iface, penalty: a.penalty, name: a.name, paused: false, ...(a.wrapup ? { wrapuptime: a.wrapup } : {}) };
+      }),
     });
     const after = new Map(before);
     for (const a of applied.added) after.set(a.queue, 'in');
@@ -78,7 +86,7 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     const now = Date.now();
     await tx.record({
       put: applied.added.map((a): MemberRecord => ({ queue: a.queue, interface: iface, subject: req.number, kind: 'number', penalty: a.penalty, name: a.name, since: now, source: 'agentgate', paused: false, reason: '' })),
-      remove: out.map((queue) => ({ queue, interface: iface })),
+      remove: [...out.map((queue) => ({ queue, interface: iface })), ...applied.removed.filter((m) => m.interface !== iface).map((m) => ({ queue: queueName(m.queue), interface: m.interface }))],
       audit: [
         ...toAdd.map((queue) => auditBy(req.origin, req.number, 'login', 'OK', { queue, detail: `penalty=${auth.get(queue)!.penalty}` })),
         ...out.map((queue) => auditBy(req.origin, req.number, 'logout', 'OK', { queue })),
@@ -117,8 +125,9 @@ export function summarize(states: QueueState[]): 'LOGGEDIN' | 'LOGGEDOUT' | 'STA
  * any Redis record of it that Asterisk no longer backs.
  */
 export async function logoutEverywhere(deps: QueueDeps, number: string, context: string, origin: Origin): Promise<ChangeResult> {
-  const iface = localInterface(number, context);
+  const iface = localInterface(number, context, deps.members);
   const live = await liveMembership(deps.pbx, iface);
+  for (const other of knownInterfaces(number, context, deps.members).slice(1)) for (const [q, m] of await liveMembership(deps.pbx, other)) if (!live.has(q)) live.set(q, m);
   const recorded = await recordsAt(deps.store, [iface]);
   const queues = [...new Set([...[...live.values()].filter(isDynamic).map((m) => m.queue), ...recorded.map((m) => m.queue)])].sort();
   const res = await changeMembership(deps, { op: 'logout', number, queues, context, origin });

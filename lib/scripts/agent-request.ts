@@ -41,7 +41,7 @@ export function readAgentRequest(req: AgiRequest, svc: Services): AgentScriptReq
   return {
     phone,
     context,
-    interface: localInterface(phone, context),
+    interface: localInterface(phone, context, svc.config.queues.members),
     ...(agentId !== undefined ? { agentId } : {}),
     origin: { source: 'fastagi', by: phone, channel: req.channel, uniqueid: req.uniqueid },
   };

@@ -4,6 +4,8 @@ import { canonicalNumber } from '../numbers.ts';
 import { localInterface } from '../asterisk/interfaces.ts';
 import { parseQueueList, validContext } from '../validate.ts';
 import type { Origin } from '../store/audit.ts';
+import type { NumberPauseRequest } from '../queues/pause.ts';
+import { readPauseParams } from './agent-request.ts';
 
 export interface QueueScriptRequest {
   queues: string[];
@@ -28,7 +30,17 @@ export function readQueueRequest(req: AgiRequest, svc: Services, opts: { queueRe
     queuesNamed,
     number,
     context,
-    interface: localInterface(number, context),
+    interface: localInterface(number, context, svc.config.queues.members),
     origin: { source: 'fastagi', by: number, channel: req.channel, uniqueid: req.uniqueid },
   };
+}
+
+/**
+ * queue-pause: `mode`, `reason`, one optional `queue`, and the number and
+ * context as the other queue scripts read them.
+ */
+export function readQueuePauseRequest(req: AgiRequest, svc: Services): NumberPauseRequest {
+  const pause = readPauseParams(req.params);
+  const { number, context, origin } = readQueueRequest({ ...req, params: { ...req.params, queue: '' } }, svc, { queueRequired: false });
+  return { number, context, origin, ...pause };
 }

@@ -3,7 +3,8 @@ import { storeOp, type Store } from './redis.ts';
 
 /** Where a change comes from, for the audit trail and the logs. */
 export interface Origin {
-  source: 'fastagi' | 'cli' | 'api';
+  /** auto: the service itself (the auto-pause and its cool-down). */
+  source: 'fastagi' | 'cli' | 'api' | 'auto';
   /** The caller ID, or an admin's name. */
   by: string;
   channel?: string;

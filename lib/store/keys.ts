@@ -37,6 +37,10 @@ export interface Keys {
   installSalt(): string;
   /** Hash id -> JSON intent: changes to Asterisk started but not yet recorded (crash repair). */
   intents(): string;
+  /** Counter with expiry: rings of this member in a row it did not answer (lib/sync/auto-pause.ts). */
+  noAnswer(queue: string, iface: string): string;
+  /** Sorted set, score = when (ms) -> JSON {queue, interface, reason}: auto-pauses to lift after their cool-down. */
+  autoPauseDue(): string;
   /** The per-queue keys of a queue name as typed, before names were kept in lower case; for migrate.ts only. */
   queueKeysAsTyped(queue: string): { allowlist: string; policy: string; members: string };
 }
@@ -61,6 +65,9 @@ export function makeKeys(prefix: string): Keys {
     pinFailures: (kind, subject) => k('pinfail', kind, subject),
     installSalt: () => k('install-salt'),
     intents: () => k('intents'),
+    // Interfaces compared as Asterisk compares them: without case.
+    noAnswer: (queue, iface) => k('noanswer', queueName(queue), iface.toLowerCase()),
+    autoPauseDue: () => k('autopause-due'),
     queueKeysAsTyped: (queue) => ({ allowlist: k('allow', queue), policy: k('policy', queue), members: k('members', queue) }),
   };
 }

@@ -35,6 +35,7 @@ function slowClearPbx(): Pbx & { globals: Map<string, string> } {
       members.delete(a.interface);
     },
     async queuePause() {},
+    async queueMemberRingInUse() {},
     async setvar(name, value) {
       if (value === '') await new Promise((r) => setTimeout(r, 300));
       globals.set(name, value);

@@ -113,7 +113,7 @@ describe('the OpenAPI document', () => {
       'GET /healthz', 'GET /metrics', 'GET /numbers', 'GET /numbers/{number}', 'GET /openapi.json', 'GET /queues', 'GET /queues/{queue}', 'GET /readyz',
       'GET /whoami',
       'POST /agents/{id}/force-logout', 'POST /agents/{id}/login', 'POST /agents/{id}/logout', 'POST /agents/{id}/pause', 'POST /agents/{id}/unpause',
-      'POST /numbers/{number}/login', 'POST /numbers/{number}/logout',
+      'POST /numbers/{number}/login', 'POST /numbers/{number}/logout', 'POST /numbers/{number}/pause', 'POST /numbers/{number}/unpause',
       'PUT /allowlists/{queue}/numbers/{number}', 'PUT /allowlists/{queue}/policy',
     ]);
     const login = doc.paths['/numbers/{number}/login'].post;
@@ -121,6 +121,9 @@ describe('the OpenAPI document', () => {
     expect(login.parameters).toEqual([expect.objectContaining({ name: 'number', in: 'path', required: true })]);
     expect(login.requestBody.content['application/json'].schema).toMatchObject({ required: ['queues'], additionalProperties: false });
     expect(Object.keys(login.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '503']);
+    const pause = doc.paths['/numbers/{number}/pause'].post;
+    expect(pause.description).toMatch(/Role: admin/);
+    expect(pause.requestBody.content['application/json'].schema).toMatchObject({ additionalProperties: false, properties: { reason: expect.any(Object), queue: expect.any(Object) } });
     expect(doc.paths['/healthz'].get.security).toEqual([]);
     expect(doc.paths['/events'].get.responses['200'].content).toHaveProperty(['text/event-stream']);
   });

@@ -127,3 +127,23 @@ describe('malformed requests', () => {
     expect((await h.req('GET', '/allowlists/8008')).body.numbers).toEqual([{ number: MOBILE, penalty: 2, name: 'Ivan Petrov' }]);
   });
 });
+
+describe('pausing a number', () => {
+  it('pauses a logged-in number with a reason and unpauses it, audited under the token name; refuses one in no queue', async () => {
+    const refused = await h.req('POST', `/numbers/${MOBILE}/pause`, { body: { reason: 'lunch' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('NOT_LOGGED_IN');
+    await h.req('POST', `/numbers/${MOBILE}/login`, { body: { queues: ['8008', '8009'] } });
+    const p = await h.req('POST', `/numbers/${MOBILE}/pause`, { body: { queue: '8009', reason: 'lunch' } });
+    expect(p.status).toBe(200);
+    expect(p.body).toEqual({ number: MOBILE, interface: IFACE, paused: true, reason: 'lunch', queues: ['8008', '8009'], pausedQueues: ['8009'] });
+    expect(h.ami.members('8009').find((m) => m.interface === IFACE)).toMatchObject({ paused: true, pausedReason: 'lunch' });
+    const u = await h.req('POST', `/numbers/${MOBILE}/unpause`, { body: {} });
+    expect(u.body).toMatchObject({ paused: false, pausedQueues: [] });
+    expect(h.ami.members().filter((m) => m.interface === IFACE && m.paused)).toEqual([]);
+    expect((await readAudit(store(), { count: 5 })).filter((a) => /pause/.test(a.action)).map((a) => `${a.action} ${a.source} ${a.by}`))
+      .toEqual(['unpause api supervisor', 'pause api supervisor']);
+    const bad = await h.req('POST', `/numbers/${MOBILE}/pause`, { body: { reason: 'out to lunch' } });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, REDIS_URL: t.url, REDIS_PREFIX: t.prefix, AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', USER: 'alice', SUDO_USER: '' };
+  const env = { ...process.env, REDIS_URL: t.url, REDIS_PREFIX: t.prefix, AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', USER: 'alice', SUDO_USER: '', CONFIRM_ANSWER: 'off' };
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { env, timeout: 15_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
@@ -78,4 +78,18 @@ describe('agentgate CLI: members, login and logout', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/PBX_UNAVAILABLE: no AMI login at 127.0.0.1:\d+ within 5 s/);
   }, 20_000);
+});
+
+describe('agentgate CLI: pause and unpause a number', () => {
+  it('pauses a logged-in number in one queue with a reason and unpauses it; a number in no queue is refused (exit 1)', async () => {
+    expect(await cli('pause', '79112223344')).toMatchObject({ code: 1, stderr: expect.stringMatching(/NOT_LOGGED_IN/) });
+    ami.addMember('8008', 'Local/79112223344@outbound-allroutes/n', { name: 'Ivan' });
+    ami.addMember('8009', 'Local/79112223344@outbound-allroutes/n', { name: 'Ivan' });
+    expect(await cli('pause', '79112223344', '--queue', '8009', '--reason', 'lunch')).toMatchObject({ code: 0, stdout: '79112223344: PAUSED (lunch); paused in 8009\n' });
+    expect(ami.members('8009')[0]).toMatchObject({ paused: true, pausedReason: 'lunch' });
+    expect(ami.members('8008')[0]).toMatchObject({ paused: false });
+    expect(await cli('unpause', '79112223344')).toMatchObject({ code: 0, stdout: '79112223344: UNPAUSED; paused in no queue\n' });
+    expect(ami.members('8009')[0]).toMatchObject({ paused: false });
+    expect((await cli('unpause', '79112223344', '--reason', 'x')).code).toBe(2);
+  });
 });

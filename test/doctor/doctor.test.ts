@@ -24,6 +24,8 @@ const DIALPLAN: NonNullable<AmiDoubleOptions['dialplan']> = {
   'outrt-1': { extensions: ['_7XXXXXXXXXX'] },
   'ext-local': { extensions: ['_10XX'] },
   'from-queue': { extensions: ['_.'] },
+  // The shipped confirm-on-answer context (dialplan/extensions_custom.conf).
+  'agentgate-confirm': { extensions: ['_X.'] },
 };
 
 const GOOD_QUEUES_CONF = `[general]
@@ -119,7 +121,7 @@ describe('agentgate doctor: a correct set-up', () => {
     expect(checks.filter((c) => c.mark !== 'ok'), lines(checks)).toEqual([]);
     expect(checks.map((c) => c.id)).toEqual([
       'redis', 'redis-persistence', 'redis-keys', 'ami', 'ami-login', 'ami-events', 'ami-rights', 'ami-excess',
-      'queue:8008', 'queue:8009', 'persistentmembers', 'member-context', 'member-routes', 'dialplan-global', 'fastagi', 'fastagi-reach',
+      'queue:8008', 'queue:8009', 'persistentmembers', 'member-context', 'member-routes', 'confirm-context', 'dialplan-global', 'fastagi', 'fastagi-reach',
     ]);
     expect(byId(checks, 'queue:8009').detail).toBe('queue 8009 (as Asterisk names it: 8009): strategy rrmemory, ringinuse no, timeout 15 s');
     expect(byId(checks, 'member-routes').detail).toBe('allowlisted numbers: 2 of 3 route in outbound-allroutes; 1 desk extensions found in ext-local (they log in with context=from-queue)');
@@ -143,15 +145,15 @@ describe('agentgate doctor: a correct set-up', () => {
     const text = await run();
     expect(text.code).toBe(0);
     const out = text.stdout.trim().split('\n');
-    expect(out).toHaveLength(17);
+    expect(out).toHaveLength(18);
     expect(out.slice(0, -1).every((l) => l.startsWith('✓ '))).toBe(true);
     expect(out).toContain('✓ AMI login as agentgate: accepted');
-    expect(out.at(-1)).toBe('0 faults, 0 warnings, 16 fine');
+    expect(out.at(-1)).toBe('0 faults, 0 warnings, 17 fine');
     const json = await run('--json');
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as { ok: boolean; faults: number; checks: Check[] };
     expect(report).toMatchObject({ ok: true, faults: 0, warnings: 0 });
-    expect(report.checks).toHaveLength(16);
+    expect(report.checks).toHaveLength(17);
   }, 30_000);
 });
 
@@ -264,5 +266,15 @@ describe('agentgate doctor: faults, each named', () => {
     });
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^✗ configuration: FASTAGI_PORT: must be a whole number, got "many" → correct FASTAGI_PORT/);
+  });
+});
+
+describe('agentgate doctor: confirm on answer', () => {
+  it('without the shipped agentgate-confirm context, mobiles would ring nothing: a fault naming the fix', async () => {
+    const { ['agentgate-confirm']: _gone, ...without } = DIALPLAN;
+    const a = await pbx({ dialplan: without });
+    const checks = await doctor(a);
+    expect(byId(checks, 'confirm-context')).toMatchObject({ mark: 'fail' });
+    expect(byId(checks, 'confirm-context').fix).toMatch(/agentgate-confirm.*extensions_custom\.conf.*CONFIRM_ANSWER=off/);
   });
 });

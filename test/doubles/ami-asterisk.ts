@@ -85,6 +85,7 @@ export interface AddMemberOptions {
   paused?: boolean;
   reason?: string;
   membership?: 'dynamic' | 'static';
+  wrapuptime?: number;
 }
 
 export interface AmiDouble {
@@ -135,6 +136,13 @@ export interface AmiDouble {
   answerCall(queue: string, uniqueid: string, iface: string): void;
   /** The call ends: AgentComplete, then QueueMemberStatus (not in use, CallsTaken and LastCall moved on). */
   completeCall(queue: string, iface: string, o?: { talkTime?: number; reason?: 'caller' | 'agent' | 'transfer' }): void;
+  /**
+   * The queue rings a member for a waiting caller and the member does not
+   * answer within the ring time, as recorded (ami-queue-call-noanswer.log):
+   * AgentCalled, then AgentRingNoAnswer with RingTime (ms). The caller keeps
+   * waiting; a paused member is not rung (throws).
+   */
+  ringNoAnswer(queue: string, uniqueid: string, iface: string, o?: { ringTimeMs?: number }): void;
   /** Any event, to connections whose mask and filters let it through. */
   emitEvent(name: string, headers: Record<string, string | number>, category?: string): void;
   /** Raw bytes to every open connection. */
@@ -426,7 +434,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       paused,
       pausedReason: paused ? (o.reason ?? '') : '',
       ringinuse: 0,
-      wrapuptime: 0,
+      wrapuptime: o.wrapuptime ?? 0,
     };
     q.members.set(iface.toLowerCase(), m);
     dumpQueueMembers(q);
@@ -747,6 +755,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         if (!queue) return fail(s, h, "'Queue' not specified.");
         if (!iface) return fail(s, h, "'Interface' not specified.");
         const penalty = Number.parseInt(h.get('Penalty') ?? '', 10);
+        const wrapuptime = Number.parseInt(h.get('Wrapuptime') ?? '', 10);
         const paused = isTrue(h.get('Paused') ?? '');
         // The reply goes out before the event, as recorded (ami-more.log).
         const q = queues.get(queue.toLowerCase());
@@ -757,6 +766,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
           name: h.get('MemberName'),
           stateInterface: h.get('StateInterface'),
           penalty: Number.isFinite(penalty) ? penalty : 0,
+          wrapuptime: Number.isFinite(wrapuptime) ? wrapuptime : 0,
           paused,
           reason: h.get('Reason'),
         });
@@ -788,6 +798,23 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         ack(s, h, paused ? 'Interface paused successfully' : 'Interface unpaused successfully');
         pauseMember(queue, iface, paused, h.get('Reason') ?? '');
         return;
+      }
+      case 'queuememberringinuse': {
+        // app_queue.c manager_queue_member_ringinuse: no Queue means every queue the interface is in.
+        const iface = h.get('Interface') ?? '';
+        const text = h.get('RingInUse') ?? '';
+        if (!iface || !text) return fail(s, h, "Need 'Interface' and 'RingInUse' parameters.");
+        const on = isTrue(text);
+        if (!on && !/^(no|false|n|f|0|off)$/i.test(text)) return fail(s, h, "'RingInUse' parameter must be a truth value (yes/no, on/off, 0/1)");
+        const queue = h.get('Queue') || undefined;
+        const targets = [...queues.values()].filter((q) => (!queue || q.name.toLowerCase() === queue.toLowerCase()) && q.members.has(iface.toLowerCase()));
+        if (targets.length === 0) return fail(s, h, 'Invalid interface, queuename, or ringinuse value\n');
+        for (const q of targets) {
+          const m = q.members.get(iface.toLowerCase())!;
+          m.ringinuse = on ? 1 : 0;
+          broadcast('QueueMemberRingInUse', 'agent', memberBody(m));
+        }
+        return ack(s, h, 'Interface ringinuse set successfully');
       }
       case 'queuestatus':
         return queueStatus(s, h);
@@ -1100,6 +1127,16 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       m.lastCall = now();
       setMemberStatus(m, 1);
     },
+    ringNoAnswer(queue, uniqueid, iface, o = {}) {
+      const q = callQueue(queue);
+      const c = q.callers.find((x) => x.uniqueid === uniqueid);
+      const m = q.members.get(iface.toLowerCase());
+      if (!c || !m) throw new Error(`ringNoAnswer ${queue} ${uniqueid} ${iface}: no such caller or member`);
+      if (m.paused) throw new Error(`ringNoAnswer ${queue} ${iface}: a paused member is not rung`);
+      callSeq += 1;
+      broadcast('AgentCalled', 'agent', agentBody(c, q, m));
+      broadcast('AgentRingNoAnswer', 'agent', `${agentBody(c, q, m)}RingTime: ${o.ringTimeMs ?? 15000}${CRLF}`);
+    },
     emitEvent(name, headers, category = 'agent') {
       const body = Object.entries(headers)
         .map(([k, v]) => `${k}: ${v}${CRLF}`)
@@ -1172,7 +1209,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
 const ACTION_AUTHORITY: Record<string, string[]> = {
   login: [], logoff: [], challenge: [], ping: [], events: [], listcommands: [], waitevent: [],
   queuestatus: [], queuesummary: [], queuerule: [], queuereload: [], queuereset: [],
-  queueadd: ['agent'], queueremove: ['agent'], queuepause: ['agent'], queuelog: ['agent'], queuepenalty: ['agent'],
+  queueadd: ['agent'], queueremove: ['agent'], queuepause: ['agent'], queuememberringinuse: ['agent'], queuelog: ['agent'], queuepenalty: ['agent'],
   setvar: ['call'], getvar: ['call', 'reporting'], redirect: ['call'], sendtext: ['call'],
   filter: ['system'], command: ['command'], originate: ['originate'], userevent: ['user'],
   listcategories: ['config'], getconfig: ['system', 'config'], updateconfig: ['config'],

@@ -196,6 +196,7 @@ describe('one phone, one agent', () => {
       queueStatus: (a) => ami.queueStatus(a),
       queueRemove: (a) => ami.queueRemove(a),
       queuePause: (a) => ami.queuePause(a),
+      queueMemberRingInUse: (a) => ami.queueMemberRingInUse(a),
       setvar: (v, x) => ami.setvar(v, x),
       getvar: (v) => ami.getvar(v),
       async queueAdd(a) {

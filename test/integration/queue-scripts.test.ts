@@ -188,3 +188,14 @@ describe('Redis down', () => {
     expect(h.ami.members('8008')).toEqual([]);
   });
 });
+
+describe('wrap-up per number', () => {
+  it('a number allowed with a wrap-up time joins with it as its Wrapuptime; without one, the queue decides', async () => {
+    await allowNumber(store(), '8008', { number: MOBILE, penalty: 2, name: 'Ivan Petrov', wrapup: 30 }, { source: 'cli', by: 'test' });
+    const call = await callFastAgi(h.port, { script: 'queue-toggle?queue=8008,8009', callerId: MOBILE });
+    expect(call.variables).toMatchObject({ AGENTGATE_RESULT: 'LOGGEDIN' });
+    expect(inAsterisk('8008')).toMatchObject([{ wrapuptime: 30 }]);
+    expect(inAsterisk('8009')).toMatchObject([{ wrapuptime: 0 }]);
+    expect(actionsNamed('QueueAdd').map((a) => a.Wrapuptime)).toEqual(['30', undefined]);
+  });
+});

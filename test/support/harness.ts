@@ -29,6 +29,10 @@ export async function startHarness(opts: { env?: Record<string, string>; queues?
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
     SHUTDOWN_GRACE_MS: '500',
+    // Members as before issue 13 unless a test asks (test/integration/member-style.test.ts).
+    CONFIRM_ANSWER: 'off',
+    MOBILE_RING_IN_USE: 'yes',
+    DESK_STATE_INTERFACE: 'off',
     ...opts.env,
   });
   const app = await startApp(config, opts.logger ?? silentLogger);

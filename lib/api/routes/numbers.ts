@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MemberView } from '../../live/events.ts';
 import { changeMembership, logoutEverywhere } from '../../queues/membership.ts';
+import { pauseNumber } from '../../queues/pause.ts';
 import { validContext } from '../../validate.ts';
 import { canonicalNumber } from '../../numbers.ts';
 import { queueDeps } from '../../services.ts';
@@ -62,4 +63,22 @@ export function numberRoutes(app: FastifyInstance, deps: ApiDeps): void {
       : await logoutEverywhere(qd, number, context, origin(req));
     return { number, ...res };
   });
+
+  for (const mode of ['pause', 'unpause'] as const) {
+    app.post<{ Params: { number: string }; Body: { queue?: string; reason?: string; context?: string } }>(`/numbers/:number/${mode}`, {
+      config: doc('admin', mode === 'pause' ? 'Pause a number' : 'Unpause a number', mode === 'pause'
+        ? 'As queue-pause: QueuePause with the reason, in one queue or every queue the number is in; 409 NOT_LOGGED_IN when it is in none.'
+        : 'In one queue or every queue the number is in (an auto-pause included).'),
+      schema: { params: s.numberParams, body: mode === 'pause' ? s.numberPauseBody : s.numberUnpauseBody, response: { 200: s.numberPauseResult, 409: s.error, 503: s.error } },
+    }, async (req) => {
+      const number = canonical(req.params.number);
+      const context = validContext(req.body?.context ?? svc.config.queues.memberContext);
+      const res = await pauseNumber(queueDeps(svc, reqLog(deps, req)), {
+        number, context, mode, origin: origin(req),
+        ...(req.body?.queue ? { queue: req.body.queue } : {}),
+        ...(mode === 'pause' && req.body?.reason ? { reason: req.body.reason } : {}),
+      });
+      return { number, ...res };
+    });
+  }
 }

@@ -68,7 +68,7 @@ mindtmfduration = 0
 // use; everything else stays unloaded.
 export const MODULES = [
   'pbx_config', 'res_speech', 'res_agi', 'app_queue', 'app_dial', 'app_senddtmf', 'app_playback', 'app_authenticate',
-  'app_exec', 'app_verbose', 'app_userevent', 'func_callerid', 'func_logic', 'func_global', 'func_devstate', 'func_strings',
+  'app_exec', 'app_verbose', 'app_userevent', 'app_read', 'app_stack', 'func_cut', 'func_callerid', 'func_logic', 'func_global', 'func_devstate', 'func_strings',
   'func_timeout', 'codec_gsm', 'format_gsm', 'bridge_simple',
 ];
 

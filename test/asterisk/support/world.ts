@@ -202,6 +202,9 @@ export async function startWorld(opts: { env?: Record<string, string>; sounds?: 
     const redis = await testRedis();
     cleanups.push(() => redis.cleanup());
     const amiUser = shippedAmiUser();
+    // Plain members unless a test asks (mobile-confirm.asterisk.ts); the CLI adds members as the service does.
+    const memberEnv: Record<string, string> = { CONFIRM_ANSWER: 'off', MOBILE_RING_IN_USE: 'yes', DESK_STATE_INTERFACE: 'off' };
+    for (const k of Object.keys(memberEnv)) if (opts.env?.[k] !== undefined) memberEnv[k] = opts.env[k]!;
     const amiPort = await freePort();
     const agiPort = await freePort();
     const relay = await amiRelay(amiPort);
@@ -227,6 +230,7 @@ export async function startWorld(opts: { env?: Record<string, string>; sounds?: 
       TOGGLE_RATE_LIMIT: '1000',
       SHUTDOWN_GRACE_MS: '500',
       LOG_LEVEL: 'debug',
+      ...memberEnv,
       ...opts.env,
     });
     const logger = pino({ level: 'debug' }, pino.destination({ dest: path.join(dir, 'agentgate.log'), sync: true }));
@@ -400,7 +404,7 @@ export async function startWorld(opts: { env?: Record<string, string>; sounds?: 
     const cli = (args: string[], o: { pin?: string } = {}) => {
       const env = {
         ...process.env, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, AMI_HOST: '127.0.0.1', AMI_PORT: String(amiPort),
-        AMI_USERNAME: amiUser.username, AMI_SECRET: amiUser.secret, AGENTGATE_PIN: o.pin ?? '', LOG_LEVEL: 'warn',
+        AMI_USERNAME: amiUser.username, AMI_SECRET: amiUser.secret, AGENTGATE_PIN: o.pin ?? '', LOG_LEVEL: 'warn', ...memberEnv,
       };
       return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         const child = execFile(process.execPath, [CLI, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
