@@ -57,6 +57,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     store,
     log: log.child({ part: 'sync' }),
     config: config.sync,
+    members: config.queues.members,
     // What only Asterisk's memory held and a restart wiped: the AGENTBYCALLERID_
     // globals of the agent bindings (a no-op unless AGENT_COMPAT_GLOBALS is on).
     afterRestart: async () => {

@@ -7,13 +7,14 @@
 import { PbxUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { type MemberRecord, recordChange, recordsAt } from '../members/records.ts';
-import { addMember, pauseMember, readLive, removeMember, type Pbx } from '../asterisk/pbx.ts';
+import { addMember, pauseMember, readLive, removeMember, setRingInUse, type Pbx } from '../asterisk/pbx.ts';
+import type { MemberStyle } from '../config.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import { intentInterfaces, listIntents } from '../store/intents.ts';
 import { withInterfaceLocks } from '../store/lock.ts';
 import type { Store } from '../store/redis.ts';
 import type { Lamps, LampTarget } from './blf.ts';
-import { externalIdentity, memberKey, sameInterface } from '../asterisk/interfaces.ts';
+import { externalIdentity, memberAddOptions, memberKey, sameInterface } from '../asterisk/interfaces.ts';
 import { planIntentRollback } from './intent-repair.ts';
 import { planSync, type MissingPolicy, type SyncMode } from './plan.ts';
 
@@ -24,6 +25,8 @@ export interface SyncDeps {
   policy: MissingPolicy;
   /** Absent when BLF_SCHEME=off. */
   lamps?: Lamps;
+  /** How members are added (state interface, ring-in-use): a restored member is added the same way. */
+  members?: MemberStyle;
 }
 
 export interface ReconcileRequest {
@@ -206,9 +209,13 @@ async function restore(deps: SyncDeps, r: MemberRecord): Promise<boolean> {
   const { pbx, log } = deps;
   // addMember and setGlobal have turned an AMI outage into PbxUnavailableError.
   const unavailable = (err: unknown): boolean => err instanceof PbxUnavailableError;
+  const style = memberAddOptions(r.interface, deps.members);
   try {
     // Added paused when it was, so no call reaches it between the two actions.
-    const outcome = await addMember(pbx, { queue: r.queue, interface: r.interface, penalty: r.penalty, memberName: r.name || undefined, paused: r.paused });
+    const outcome = await addMember(pbx, {
+      queue: r.queue, interface: r.interface, penalty: r.penalty, memberName: r.name || undefined, paused: r.paused,
+      ...(style.stateInterface ? { stateInterface: style.stateInterface } : {}),
+    });
     if (outcome === 'already') {
       log.info({ queue: r.queue, interface: r.interface }, 'member to restore is already back in Asterisk');
       return false;
@@ -217,6 +224,14 @@ async function restore(deps: SyncDeps, r: MemberRecord): Promise<boolean> {
     if (unavailable(err)) throw err;
     log.error({ queue: r.queue, interface: r.interface, err: (err as Error).message }, 'member could not be restored; its record is kept');
     return false;
+  }
+  if (style.ringInUse === false) {
+    try {
+      await setRingInUse(pbx, { queue: r.queue, interface: r.interface, ringInUse: false });
+    } catch (err) {
+      if (unavailable(err)) throw err;
+      log.warn({ queue: r.queue, interface: r.interface, err: (err as Error).message }, 'restored member may be rung while on a call');
+    }
   }
   if (r.paused && r.reason) {
     try {

@@ -44,6 +44,8 @@ export interface StartSyncOptions {
   store: Store;
   log: Logger;
   config: Config['sync'];
+  /** How members are added; a restored member is added the same way. */
+  members?: Config['queues']['members'];
   /**
    * Runs after the first re-sync of this process and after every re-sync that
    * follows an Asterisk restart: puts back what lives only in Asterisk's
@@ -60,7 +62,7 @@ export function startSync(o: StartSyncOptions): SyncService {
   const lamps = o.config.blfTemplate === null
     ? undefined
     : new Lamps({ setvar: (v, value) => ami.setvar(v, value), template: o.config.blfTemplate, pausedState: o.config.blfPausedState, log });
-  const deps: SyncDeps = { pbx: ami, store, log, policy: o.config.missing, lamps };
+  const deps: SyncDeps = { pbx: ami, store, log, policy: o.config.missing, lamps, ...(o.members ? { members: o.members } : {}) };
 
   const status: SyncStatus = { resyncing: false };
   let wanted: string | undefined;

@@ -15,7 +15,7 @@ export interface AmiDoubleOptions {
   username: string;
   secret: string;
   /** Queues as in queues.conf: a name, or a name and its strategy (default ringall). */
-  queues: Array<string | { name: string; strategy?: string }>;
+  queues: Array<string | { name: string; strategy?: string; ringinuse?: boolean }>;
   /**
    * The dialplan contexts that exist. A member `Local/<exten>@<context>...`
    * whose context is not among them reads Invalid (4), as chan_local reports a
@@ -196,6 +196,8 @@ interface Session {
 interface Queue {
   name: string;
   strategy: string;
+  /** queues.conf ringinuse: what a member gets unless QueueMemberRingInUse says otherwise (recorded: no). */
+  ringinuse: boolean;
   members: Map<string, DoubleMember>;
   /** Waiting, in order: position is index + 1. */
   callers: DoubleCaller[];
@@ -283,8 +285,8 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   let stopped = false;
 
   for (const conf of opts.queues) {
-    const { name, strategy = 'ringall' } = typeof conf === 'string' ? { name: conf } : conf;
-    queues.set(name.toLowerCase(), { name, strategy, members: new Map(), callers: [], calls: new Map() });
+    const { name, strategy = 'ringall', ringinuse = false } = typeof conf === 'string' ? { name: conf } : conf;
+    queues.set(name.toLowerCase(), { name, strategy, ringinuse, members: new Map(), callers: [], calls: new Map() });
   }
 
   // app_queue keeps queues in a hash container of 53 buckets keyed by
@@ -433,7 +435,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       status: statusOf(stateInterface),
       paused,
       pausedReason: paused ? (o.reason ?? '') : '',
-      ringinuse: 0,
+      ringinuse: q.ringinuse ? 1 : 0,
       wrapuptime: o.wrapuptime ?? 0,
     };
     q.members.set(iface.toLowerCase(), m);

@@ -3,8 +3,8 @@
 // reply and cuts the connection (test/support/fault-proxy.ts); once the
 // service has reconnected and settled, Asterisk and Redis hold exactly what
 // the caller was told: the change done (LOGGEDIN, PAUSED, ...) or nothing
-// changed (ERROR, REFUSED). Flows: a mobile's toggle into two queues, and an
-// agent's login, pause and logout.
+// changed (ERROR, REFUSED). Flows: a mobile's toggle into two queues and its
+// pause, and an agent's login, pause and logout.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../lib/agents/accounts.ts';
 import { getAgentBinding } from '../../lib/agents/bindings.ts';
@@ -40,7 +40,7 @@ interface World {
 
 async function world(): Promise<World> {
   const redis = await testRedis();
-  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'] });
+  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: [{ name: '8008', ringinuse: true }, { name: '8009', ringinuse: true }] });
   const url = new URL(redis.url);
   const redisProxy = await startFaultProxy({ host: url.hostname, port: Number(url.port) }, 'redis');
   const amiProxy = await startFaultProxy({ host: '127.0.0.1', port: ami.port }, 'ami');
@@ -97,10 +97,20 @@ const word = async (p: ReturnType<typeof callFastAgi>) => (await p).variables.AG
 
 const FLOWS: Flow[] = [
   {
+    // Through the outbound routes: confirm on answer, and ring-in-use turned off after each add.
     name: 'a mobile toggling itself into two queues',
     setup: allowMobile,
-    run: (w) => word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008,8009&prompts=no', callerId: MOBILE })),
+    run: (w) => word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008,8009&context=outbound-allroutes&prompts=no', callerId: MOBILE })),
     done: ['LOGGEDIN'],
+  },
+  {
+    name: 'a mobile pausing itself',
+    async setup(w) {
+      await allowMobile(w);
+      expect(await word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008,8009&context=outbound-allroutes&prompts=no', callerId: MOBILE }))).toBe('LOGGEDIN');
+    },
+    run: (w) => word(callFastAgi(w.app.port, { script: 'queue-pause?mode=pause&reason=lunch&context=outbound-allroutes&prompts=no', callerId: MOBILE })),
+    done: ['PAUSED'],
   },
   {
     name: 'an agent logging in with its PIN',

@@ -191,6 +191,20 @@ describe('state that stays true', () => {
     expect(await census(h.ami, store)).toEqual({ asterisk: [], redis: [] });
   });
 
+  it('a mobile restored after an Asterisk restart is again not rung while on a call (ring-in-use off), in a queue that rings busy members', async () => {
+    const h = await startHarness({ queues: [{ name: '8008', ringinuse: true }], env: { TOGGLE_RATE_LIMIT: '1000', MOBILE_RING_IN_USE: 'no' } });
+    cleanups.push(() => h.stop());
+    await settled(h.app);
+    await allowNumber(h.app.svc.store, '8008', { number: IVAN, penalty: 2, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+    expect((await toggle(h, IVAN, '8008')).variables.QUEUESTAT).toBe('LOGGEDIN');
+    expect(h.ami.members('8008')).toMatchObject([{ interface: IVAN_IF, ringinuse: 0 }]);
+
+    await h.ami.restart({ bootDelayMs: 100 });
+    await waitFor(() => h.ami.members('8008').length === 1, 'member restored', 5000);
+    await h.app.sync.idle();
+    expect(h.ami.members('8008')).toMatchObject([{ interface: IVAN_IF, ringinuse: 0 }]);
+  });
+
   it('an AMI drop during a toggle: the caller hears ERROR, and what Asterisk carried out unseen is rolled back', async () => {
     const h = await harness();
     const store = h.app.svc.store;

@@ -5,7 +5,7 @@ import { startApp, type App } from '../../lib/app.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { storeReady } from '../../lib/store/redis.ts';
-import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
+import { startAmiDouble, type AmiDouble, type AmiDoubleOptions } from '../doubles/ami-asterisk.ts';
 import { testRedis, type TestRedis } from './redis.ts';
 import { waitFor } from './wait.ts';
 
@@ -17,7 +17,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; queues?: string[]; logger?: Logger } = {}): Promise<Harness> {
+export async function startHarness(opts: { env?: Record<string, string>; queues?: AmiDoubleOptions['queues']; logger?: Logger } = {}): Promise<Harness> {
   const redis = await testRedis();
   const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: opts.queues ?? ['8008', '8009'] });
   const config = loadConfig({
@@ -29,7 +29,7 @@ export async function startHarness(opts: { env?: Record<string, string>; queues?
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
     SHUTDOWN_GRACE_MS: '500',
-    // Members as before issue 13 unless a test asks (test/integration/member-style.test.ts).
+    // Members as before issue 13 unless a test asks (state.test.ts, queue-scripts, test/faults, test/asterisk do).
     CONFIRM_ANSWER: 'off',
     MOBILE_RING_IN_USE: 'yes',
     DESK_STATE_INTERFACE: 'off',
