@@ -2,12 +2,10 @@
 // or (no Queue header) every queue the agent's interface is in. What is
 // reported comes from a QueueStatus after the change, not from what was asked;
 // the reason goes to the audit trail and the member records.
-import { sameInterface } from '../asterisk/interfaces.ts';
 import type { QueueMember } from '../asterisk/member.ts';
 import { liveMembership } from '../asterisk/pbx.ts';
-import { planPause, validPauseReason, type PauseMode } from '../members/pause-plan.ts';
-import { withMemberChange, type OwnChange } from '../members/change.ts';
-import type { MemberRecord } from '../members/records.ts';
+import { pauseOutcome, planPause, validPauseReason, type PauseMode } from '../members/pause-plan.ts';
+import { withMemberChange } from '../members/change.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
 import { withAgentLock } from '../store/lock.ts';
 import { queueName, validQueue } from '../validate.ts';
@@ -61,11 +59,7 @@ export async function pauseAgent(deps: AgentDeps, req: PauseRequest): Promise<Pa
       const status = summarizeAgent([...all.values()]);
       const paused = after.length > 0 && after.every((m) => m.paused);
       const reason = paused ? summarizeAgent(after).pausedReason : '';
-      const records = new Map((await agentRecordsAt(store, req.agentId, [iface])).filter((r) => sameInterface(r.interface, iface)).map((r) => [r.queue, r]));
-      const put: MemberRecord[] = after.flatMap((m) => {
-        const r = records.get(queueName(m.queue));
-        return r ? [{ ...r, paused: m.paused, reason: m.pausedReason }] : [];
-      });
+      const { put, caused } = pauseOutcome(before, after, await agentRecordsAt(store, req.agentId, [iface]), iface, req.agentId);
       await tx.record({
         put,
         audit: [auditBy(req.origin, req.agentId, paused ? 'pause' : 'unpause', 'OK', {
@@ -73,15 +67,8 @@ export async function pauseAgent(deps: AgentDeps, req: PauseRequest): Promise<Pa
           detail: [req.reason ? `reason=${req.reason}` : '', `phone=${binding.phone}`].filter(Boolean).join(' '),
         })],
       });
-      // The pause events of the members that changed need no reconcile. A
-      // member without a record is left to the reconcile, which adopts it.
-      const was = new Map(before.map((m) => [m.queue, m]));
-      tx.expect(after.flatMap((m): OwnChange[] => {
-        const b = was.get(m.queue);
-        return b && records.has(queueName(m.queue)) && (b.paused !== m.paused || b.pausedReason !== m.pausedReason)
-          ? [{ kind: 'pause', queue: m.queue, interface: iface, subject: req.agentId, paused: m.paused }]
-          : [];
-      }));
+      // The pause events of the members that changed need no reconcile.
+      tx.expect(caused);
       log.info({ agent: req.agentId, paused, queue, reason: req.reason }, paused ? 'agent paused' : 'agent unpaused');
       return { ...status, paused, reason };
     });

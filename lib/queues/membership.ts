@@ -63,7 +63,7 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
   return withMemberChange(deps, { subject: req.number, interfaces: ifaces }, async (tx) => {
     const live = await liveMembership(pbx, iface, queues.length === 1 ? queues[0] : undefined);
     for (const other of ifaces.slice(1)) {
-      for (const [q, m] of await liveMembership(pbx, other, queues.length === 1 ? queues[0] : undefined)) if (!live.has(q) || memberState(live.get(q)) === 'out') live.set(q, m);
+      for (const [q, m] of await liveMembership(pbx, other, queues.length === 1 ? queues[0] : undefined)) if (!live.has(q)) live.set(q, m);
     }
     const before = new Map(queues.map((q) => [q, memberState(live.get(q))]));
     const want = planChange(req.op, before);

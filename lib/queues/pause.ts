@@ -3,13 +3,13 @@
 // one queue or every queue its member is in, through the one member
 // transaction (intent, undo, record). The shape of the agent pause
 // (lib/agents/pause.ts); what is reported comes from QueueStatus afterwards.
-import { knownInterfaces, sameInterface } from '../asterisk/interfaces.ts';
+import { knownInterfaces } from '../asterisk/interfaces.ts';
 import { isDynamic, type QueueMember } from '../asterisk/member.ts';
 import { liveMembership } from '../asterisk/pbx.ts';
 import { AppError } from '../errors.ts';
-import { withMemberChange, type ChangeDeps, type OwnChange } from '../members/change.ts';
-import { planPause, validPauseReason, type PauseMode } from '../members/pause-plan.ts';
-import { recordsAt, type MemberRecord } from '../members/records.ts';
+import { withMemberChange, type ChangeDeps } from '../members/change.ts';
+import { pauseOutcome, planPause, validPauseReason, type PauseMode } from '../members/pause-plan.ts';
+import { recordsAt } from '../members/records.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
 import { queueName, validQueue } from '../validate.ts';
 
@@ -72,23 +72,13 @@ export async function pauseInterface(deps: ChangeDeps, req: Omit<NumberPauseRequ
     const after = inScope(all);
     const paused = after.length > 0 && after.every((m) => m.paused);
     const reason = paused ? (after.find((m) => m.pausedReason)?.pausedReason ?? '') : '';
-    const records = new Map((await recordsAt(store, [iface])).filter((r) => sameInterface(r.interface, iface)).map((r) => [queueName(r.queue), r]));
-    const put: MemberRecord[] = after.flatMap((m) => {
-      const r = records.get(queueName(m.queue));
-      return r ? [{ ...r, paused: m.paused, reason: m.pausedReason }] : [];
-    });
+    const { put, caused } = pauseOutcome(before, after, await recordsAt(store, [iface]), iface, req.number);
     const action = req.action ?? (paused ? 'pause' : 'unpause');
     await tx.record({
       put,
       audit: [auditBy(req.origin, req.number, action, 'OK', { queue, detail: [paused ? 'paused' : 'unpaused', req.reason && want ? `reason=${req.reason}` : ''].filter(Boolean).join(' ') })],
     });
-    const was = new Map(before.map((m) => [m.queue, m]));
-    tx.expect(after.flatMap((m): OwnChange[] => {
-      const b = was.get(m.queue);
-      return b && records.has(queueName(m.queue)) && (b.paused !== m.paused || b.pausedReason !== m.pausedReason)
-        ? [{ kind: 'pause', queue: m.queue, interface: iface, subject: req.number, paused: m.paused }]
-        : [];
-    }));
+    tx.expect(caused);
     log.info({ number: req.number, paused, queue, reason: req.reason }, paused ? 'number paused' : 'number unpaused');
     const dyn = [...all.values()].filter(isDynamic);
     return {
