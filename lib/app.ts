@@ -66,10 +66,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   });
   // Own recorded changes tell the sync which member events they caused, so it
   // does not reconcile them again (lib/sync/own-changes.ts).
-  svc.ownChanges = (changes) => sync.expectOwn(changes);
+  svc.ownChanges = sync.own;
   const autoPause = new AutoPause({
     ami, store, log: log.child({ part: 'auto-pause' }), config: config.autoPause,
     deps: agentDeps(svc, log.child({ part: 'auto-pause' })), onAutoPause: (q, reason) => metrics.autoPause(q, reason),
+    ownAdd: (q, iface) => sync.own.ownAdd(q, iface),
   });
   autoPause.start();
   const queueLog = config.queueLogSessions ? new QueueLogSessions(ami, log.child({ part: 'queue-log' })) : undefined;
@@ -77,6 +78,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const hub = new LiveHub();
   const live = new LiveFeed({ ami, store, hub, log: log.child({ part: 'live' }) });
   live.start();
+  svc.mirror = live;
   const streams = new SseStreams({ feed: live, hub, budgetBytes: config.api.streamBufferBytes, maxStreamsPerToken: config.api.streamsPerToken });
   metrics.watch({ ami, store, live, streams });
   ami.start();

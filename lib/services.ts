@@ -5,6 +5,7 @@ import type { AgentDeps } from './agents/deps.ts';
 import type { AmiClient } from './ami/client.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { MemberMirror } from './asterisk/pbx.ts';
 import type { OwnChangeHook } from './members/change.ts';
 import type { NumberRules } from './numbers.ts';
 import type { QueueDeps } from './queues/membership.ts';
@@ -18,6 +19,8 @@ export interface Services {
   log: Logger;
   /** Told of the member events each recorded change will cause, so the sync skips reconciling them (lib/sync/own-changes.ts). */
   ownChanges?: OwnChangeHook;
+  /** The live model, for a number's change to decide from without a QueueStatus (lib/members/change.ts). */
+  mirror?: MemberMirror;
 }
 
 export function queueDeps(svc: Services, log: Logger = svc.log): QueueDeps {
@@ -28,6 +31,7 @@ export function queueDeps(svc: Services, log: Logger = svc.log): QueueDeps {
     limits: { toggleLimit: svc.config.queues.toggleLimit, toggleWindowSec: svc.config.queues.toggleWindowSec },
     ownChanges: svc.ownChanges,
     members: svc.config.queues.members,
+    ...(svc.mirror ? { mirror: svc.mirror } : {}),
   };
 }
 

@@ -24,6 +24,16 @@ export interface QueuePbx {
   queuePause(a: { queue?: string; interface: string; paused: boolean; reason?: string }): Promise<void>;
 }
 
+/**
+ * The service's own picture of Asterisk's queue members, kept from AMI events
+ * and rebuilt at every AMI login (lib/live): undefined while it cannot be
+ * trusted. A change decides from it instead of asking QueueStatus, and lets
+ * Asterisk's answer to the change be the check (lib/members/change.ts).
+ */
+export interface MemberMirror {
+  liveMembers(interfaces: readonly string[]): QueueMember[] | undefined;
+}
+
 /** Global variables (no channel): AGENTBYCALLERID_<phone>, DEVICE_STATE(Custom:...) lamps. */
 export interface VariablePbx {
   setvar(variable: string, value: string): Promise<void>;

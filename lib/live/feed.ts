@@ -5,7 +5,7 @@
 // shows says nothing), and the differences from before the outage go out as ordinary
 // changes: nothing seen is lost, nothing unseen is invented. Agent identities
 // and refusals come from the audit trail (audit-tail.ts).
-import type { AmiClient, AmiClientEvents } from '../ami/client.ts';
+import type { AmiClient, AmiClientEvents, QueueMember } from '../ami/client.ts';
 import { AmiPermissionDeniedError } from '../ami/errors.ts';
 import { AMI_EVENT_FILTER } from '../ami/subscriptions.ts';
 import { listBindings, type AgentBinding } from '../agents/bindings.ts';
@@ -18,6 +18,7 @@ import type { LiveHub } from './hub.ts';
 import { digest, digests, lastOfEach, LiveModel, supersedeKey } from './model.ts';
 import { inScope, type Scope } from './scope.ts';
 import { numberOfInterface } from '../asterisk/interfaces.ts';
+import type { MemberMirror } from '../asterisk/pbx.ts';
 
 /**
  * The AMI Filter the feed sets, so Asterisk sends only the events agentgate
@@ -49,7 +50,7 @@ const MAX_HELD = 10_000;
 const BINDING_ACTIONS = new Set(['login', 'logout', 'move', 'force-logout', 'delete']);
 const REFUSALS = new Set(['REFUSED', 'LOCKED_OUT']);
 
-export class LiveFeed {
+export class LiveFeed implements MemberMirror {
   readonly model: LiveModel;
   readonly #o: LiveFeedOptions;
   readonly #log: Logger;
@@ -87,6 +88,15 @@ export class LiveFeed {
   /** The model was rebuilt from Asterisk since the last (re)connect. */
   get synced(): boolean {
     return this.#synced;
+  }
+
+  /**
+   * The members of these interfaces as the model has them, for a change to
+   * decide from without a QueueStatus; undefined while the model may be
+   * behind Asterisk: not rebuilt since the AMI link last came up.
+   */
+  liveMembers(interfaces: readonly string[]): QueueMember[] | undefined {
+    return this.#connected && this.#synced && !this.#stopped ? this.model.asterisk(interfaces) : undefined;
   }
 
   start(): void {

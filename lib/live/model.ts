@@ -32,8 +32,8 @@ export interface ModelOptions {
   now(): number;
 }
 
-/** A member as the model holds it: the view without what is derived when shown (who, status word). */
-type MemberState = Omit<MemberView, 'number' | 'agent' | 'status'>;
+/** A member as the model holds it: the view without what is derived when shown (who, status word), and what a change needs to put it back. */
+type MemberState = Omit<MemberView, 'number' | 'agent' | 'status'> & { stateInterface: string; wrapuptime: number };
 
 type ScopedMember = { at: number; queue: string; agent?: string; number?: string; member: MemberView };
 
@@ -42,6 +42,8 @@ const key = memberKey;
 export class LiveModel {
   readonly #o: ModelOptions;
   readonly #members = new Map<string, MemberState>();
+  /** Interface (lower case) -> the keys of its members: a change reads one interface, not every member. */
+  readonly #byInterface = new Map<string, Set<string>>();
   /** Queue (lower case) -> its name and its waiting callers by uniqueid. */
   readonly #queues = new Map<string, { name: string; callers: Map<string, Caller> }>();
 
@@ -64,9 +66,28 @@ export class LiveModel {
     return [...this.#members.values()].map((m) => this.view(m)).sort(byQueueThenInterface);
   }
 
+  /**
+   * The members of these interfaces as Asterisk reported them, in QueueStatus's
+   * shape: what a member change decides from (lib/asterisk/pbx.ts MemberMirror).
+   */
+  asterisk(interfaces: readonly string[]): QueueMember[] {
+    const out: QueueMember[] = [];
+    for (const iface of new Set(interfaces.map((i) => i.toLowerCase()))) {
+      for (const k of this.#byInterface.get(iface) ?? []) {
+        const m = this.#members.get(k)!;
+        out.push({
+          queue: m.queue, name: m.name, interface: m.interface, stateInterface: m.stateInterface, membership: m.membership, penalty: m.penalty,
+          callsTaken: m.callsTaken, lastCall: 0, lastPause: m.pausedSince === null ? 0 : Math.floor(m.pausedSince / 1000),
+          loginTime: m.since === null ? 0 : Math.floor(m.since / 1000), inCall: m.inCall, status: m.statusCode, paused: m.paused,
+          pausedReason: m.reason, wrapuptime: m.wrapuptime,
+        });
+      }
+    }
+    return out;
+  }
+
   membersAt(iface: string): MemberView[] {
-    const lower = iface.toLowerCase();
-    return this.members().filter((m) => m.interface.toLowerCase() === lower);
+    return [...(this.#byInterface.get(iface.toLowerCase()) ?? [])].map((k) => this.view(this.#members.get(k)!)).sort(byQueueThenInterface);
   }
 
   queueNames(): string[] {
@@ -98,7 +119,7 @@ export class LiveModel {
     const k = key(e.queue, e.interface);
     const before = this.#members.get(k);
     const after = this.#fromReport(e, before);
-    this.#members.set(k, after);
+    this.#put(k, after);
     return this.#diff(before, after);
   }
 
@@ -106,7 +127,7 @@ export class LiveModel {
     const k = key(e.queue, e.interface);
     const before = this.#members.get(k);
     if (!before) return [];
-    this.#members.delete(k);
+    this.#drop(k, before);
     return this.#diff(before, undefined);
   }
 
@@ -183,13 +204,13 @@ export class LiveModel {
       const before = this.#members.get(k);
       const after = this.#fromReport(m, before);
       if (before?.call && !(after.inCall || busyWithCall(after.statusCode))) after.call = null;
-      this.#members.set(k, after);
+      this.#put(k, after);
       if (before?.call && !after.call) out.push({ type: 'callEnded', ...this.#scoped(after), summary: null });
       out.push(...this.#diff(before, after));
     }
     for (const [k, before] of [...this.#members]) {
       if (seen.has(k)) continue;
-      this.#members.delete(k);
+      this.#drop(k, before);
       if (before.call) out.push({ type: 'callEnded', ...this.#scoped({ ...before, call: null }), summary: null });
       out.push(...this.#diff(before, undefined));
     }
@@ -233,6 +254,22 @@ export class LiveModel {
     return { type: 'callers', at: this.#o.now(), queue, count: waiting.length, change, caller: caller && { ...caller }, waiting };
   }
 
+  #put(k: string, m: MemberState): void {
+    this.#members.set(k, m);
+    const i = m.interface.toLowerCase();
+    const keys = this.#byInterface.get(i) ?? new Set<string>();
+    keys.add(k);
+    this.#byInterface.set(i, keys);
+  }
+
+  #drop(k: string, m: MemberState): void {
+    this.#members.delete(k);
+    const i = m.interface.toLowerCase();
+    const keys = this.#byInterface.get(i);
+    keys?.delete(k);
+    if (keys?.size === 0) this.#byInterface.delete(i);
+  }
+
   #fromReport(r: QueueMember, before: MemberState | undefined): MemberState {
     const now = this.#o.now();
     return {
@@ -249,6 +286,8 @@ export class LiveModel {
       since: r.loginTime > 0 ? r.loginTime * 1000 : (before?.since ?? null),
       callsTaken: r.callsTaken,
       call: before?.call ?? null,
+      stateInterface: r.stateInterface,
+      wrapuptime: r.wrapuptime,
     };
   }
 
@@ -262,7 +301,7 @@ export class LiveModel {
     const m = this.#members.get(key(e.queue, e.interface));
     return this.#scoped(m ?? {
       queue: e.queue, interface: e.interface, name: e.memberName, membership: '', penalty: 0, paused: false, reason: '',
-      pausedSince: null, statusCode: 0, inCall: false, since: null, callsTaken: 0, call: null,
+      pausedSince: null, statusCode: 0, inCall: false, since: null, callsTaken: 0, call: null, stateInterface: '', wrapuptime: 0,
     });
   }
 

@@ -2,9 +2,14 @@
 // members (a number logging itself in or out, an agent's login, logout, pause
 // and forced logout). Each verb checks, plans, and hands its plan to
 // withMemberChange, which owns the hard part:
-//   - the `iface:` locks of the interfaces touched, in the one lock order;
+//   - the `iface:` locks of the interfaces touched, taken together;
 //   - an intent in Redis before Asterisk is touched, so a process that dies
 //     part-way leaves a description the re-sync settles against Asterisk;
+//   - for a number's own change, the fast path: decided from the live model
+//     (no QueueStatus), its locks, rate limit, allowlist and intent in one
+//     round trip, its record and unlock in another; Asterisk's answer to the
+//     change is the check, and a model found behind sends the change once more
+//     the slow way (QueueStatus under the locks);
 //   - the AMI changes, removals first (the old phone stops ringing before the
 //     new one starts), each with its undo and the member event it will cause;
 //   - the record in Redis, closing the intent in the same MULTI;
@@ -16,10 +21,11 @@ import { PbxUnavailableError, StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { memberAddOptions, sameInterface } from '../asterisk/interfaces.ts';
 import type { MemberStyle } from '../config.ts';
-import { addMember, pauseMember, removeMember, setRingInUse, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
-import { beginIntent, dropIntent, intentExists } from '../store/intents.ts';
-import { withInterfaceLocks } from '../store/lock.ts';
+import { addMember, liveMembership, pauseMember, removeMember, setRingInUse, type MemberMirror, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
+import { dropIntent, intentExists, newIntentId, writeIntent, type Intent } from '../store/intents.ts';
+import { interfaceLock, releaseLocks, startLocked, withInterfaceLocks, type HeldLocks, type RawEntry, type StartExtras } from '../store/lock.ts';
 import { storeReady, type Store } from '../store/redis.ts';
+import { queueName } from '../validate.ts';
 import { recordChange, type RecordedChange } from './records.ts';
 
 /** A member event agentgate's own recorded change will cause, with the member as recorded. */
@@ -33,8 +39,11 @@ export interface OwnChange {
   paused: boolean;
 }
 
-/** Called once a change is recorded, before its locks are released (lib/sync/own-changes.ts). */
-export type OwnChangeHook = (changes: readonly OwnChange[]) => void;
+/** Told, in this process, when a change starts on some interfaces and what member events it caused (lib/sync/own-changes.ts). */
+export interface OwnChangeHook {
+  /** Before anything is touched; call what it returns once the change has ended, with its events ([] when it failed). */
+  starting(interfaces: readonly string[]): (caused: readonly OwnChange[]) => void;
+}
 
 export interface ChangeDeps {
   pbx: QueuePbx;
@@ -43,6 +52,8 @@ export interface ChangeDeps {
   ownChanges?: OwnChangeHook;
   /** How members are added (state interface, ring-in-use); none: plain QueueAdd. */
   members?: MemberStyle;
+  /** The live model: a change with `start` decides from it while it is trusted. */
+  mirror?: MemberMirror;
 }
 
 export interface MemberAdd {
@@ -90,6 +101,14 @@ export interface Applied {
 }
 
 export interface MemberTx {
+  /**
+   * Asterisk's members of the scope's interfaces, by queue name (lower case):
+   * from the live model on a change's first attempt when it is trusted, else
+   * one QueueStatus (of `onlyQueue` alone when given).
+   */
+  live(onlyQueue?: string): Promise<Map<string, QueueMember>>;
+  /** The allowlist entries the start read (scope.start.allow), by queue. */
+  readonly entries: ReadonlyMap<string, RawEntry>;
   /** Writes the intent, then carries the plan out in Asterisk. Once per change. */
   apply(plan: MemberPlan): Promise<Applied>;
   /** What apply has done so far: all of it once apply returned, part of it if apply failed. */
@@ -118,17 +137,104 @@ export interface ChangeScope {
    * re-sync (a forced logout, whose point is to get the agent out).
    */
   undo?: boolean;
+  /**
+   * The fast path (a number's own change): done in the round trip that takes
+   * the locks, which are then released by the record's MULTI. `draft` is the
+   * plan as the live model shows it before the locks: its intent is written
+   * with them, and apply writes none when the plan is still the same.
+   */
+  start?: Omit<StartExtras, 'intent'> & { draft?: (live: Map<string, QueueMember>) => IntentDraft };
 }
 
-export function withMemberChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>): Promise<T> {
-  return withInterfaceLocks(deps.store, scope.interfaces, () => runChange(deps, scope, work));
+/** What an intent says, without its id and time. */
+export type IntentDraft = Omit<Intent, 'id' | 'at'>;
+
+/** Thrown inside apply when Asterisk's answer shows the live model was behind: the change runs once more from QueueStatus. */
+class ModelBehind extends Error {}
+
+export async function withMemberChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>): Promise<T> {
+  const finish = deps.ownChanges?.starting(scope.interfaces);
+  const caused: OwnChange[] = [];
+  try {
+    if (!scope.start) return await withInterfaceLocks(deps.store, scope.interfaces, () => runChange(deps, scope, work, caused));
+    return await runFast(deps, scope, scope.start, work, caused);
+  } finally {
+    finish?.(caused);
+  }
 }
 
-async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>): Promise<T> {
+/** The fast path: see ChangeScope.start. */
+async function runFast<T>(deps: ChangeDeps, scope: ChangeScope, start: NonNullable<ChangeScope['start']>, work: (tx: MemberTx) => Promise<T>, caused: OwnChange[]): Promise<T> {
+  const seen = deps.mirror?.liveMembers(scope.interfaces);
+  const draft = seen && start.draft ? start.draft(byQueue(scope.interfaces, seen)) : undefined;
+  const id = newIntentId();
+  const intentJson = draft && hasWork(draft) ? intentText(id, draft) : undefined;
+  const started = await startLocked(deps.store, scope.interfaces.map(interfaceLock), {
+    ...(start.rate ? { rate: start.rate } : {}),
+    ...(start.allow ? { allow: start.allow } : {}),
+    ...(intentJson ? { intent: { id, json: intentJson, adds: new Set(draft!.adds.map((a) => queueName(a.queue))) } } : {}),
+  });
+  const fast: FastState = { held: started.held, released: false, entries: started.entries, intent: started.intentWritten ? { id, json: intentJson! } : undefined };
+  try {
+    return await runChange(deps, scope, work, caused, fast);
+  } finally {
+    if (!fast.released) await releaseLocks(deps.store, fast.held);
+  }
+}
+
+interface FastState {
+  held: HeldLocks;
+  /** Set once the record's MULTI released the locks. */
+  released: boolean;
+  entries: Map<string, RawEntry>;
+  /** The intent the start wrote, as written. */
+  intent: { id: string; json: string } | undefined;
+}
+
+function hasWork(d: IntentDraft): boolean {
+  return d.adds.length > 0 || d.removes.length > 0 || (d.pauses?.length ?? 0) > 0;
+}
+
+function intentText(id: string, d: IntentDraft): string {
+  return JSON.stringify({ ...d, id, at: Date.now() } satisfies Intent);
+}
+
+/** Compares an intent's content, not its time. */
+function sameIntent(json: string, d: IntentDraft): boolean {
+  const { id: _id, at: _at, ...rest } = JSON.parse(json) as Intent;
+  return JSON.stringify(rest) === JSON.stringify({ ...d });
+}
+
+/** The intent of a plan: what a rollback needs to put Asterisk back (of an add, only where). */
+export function intentOf(subject: string, plan: { remove?: readonly QueueMember[]; add?: ReadonlyArray<Pick<MemberAdd, 'queue' | 'interface'>>; pause?: PauseStep }): IntentDraft {
+  const removes = plan.remove ?? [];
+  const adds = plan.add ?? [];
+  return {
+    subject,
+    adds: adds.map((a) => ({ queue: a.queue, interface: a.interface })),
+    removes: removes.map((m) => ({ queue: m.queue, interface: m.interface, member: { penalty: m.penalty, name: m.name, paused: m.paused, reason: m.pausedReason } })),
+    ...(plan.pause ? { pauses: plan.pause.was.map((m) => ({ queue: m.queue, interface: m.interface, paused: m.paused, reason: m.pausedReason })) } : {}),
+  };
+}
+
+async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>, caused: OwnChange[], fast?: FastState): Promise<T> {
+  // The intent's id outlives a first attempt undone: the second writes over it.
+  const shared: { intentId?: string } = { intentId: fast?.intent?.id };
+  try {
+    return await attempt(deps, scope, work, caused, fast, fast !== undefined, shared);
+  } catch (err) {
+    if (!(err instanceof ModelBehind)) throw err;
+    deps.log.info({ subject: scope.subject }, 'the live model was behind Asterisk; deciding again from QueueStatus');
+    return attempt(deps, scope, work, caused, fast, false, shared);
+  }
+}
+
+async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>, caused: OwnChange[], fast: FastState | undefined, useMirror: boolean, shared: { intentId?: string }): Promise<T> {
   const { pbx, store, log } = deps;
   const undo: UndoStep[] = [];
-  const caused: OwnChange[] = [];
-  let intentId: string | undefined;
+  caused.length = 0;
+  /** Decided from the live model: an answer that contradicts it is a ModelBehind. */
+  let fromMirror = false;
   let applied = false;
   let recorded = false;
   /** A record whose reply was lost and whose fate Redis could not tell in time. */
@@ -146,19 +252,31 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
   };
 
   const tx: MemberTx = {
+    async live(onlyQueue) {
+      const seen = useMirror ? deps.mirror?.liveMembers(scope.interfaces) : undefined;
+      if (seen) {
+        fromMirror = true;
+        return byQueue(scope.interfaces, seen.filter((m) => onlyQueue === undefined || queueName(m.queue) === queueName(onlyQueue)));
+      }
+      fromMirror = false;
+      const all: QueueMember[] = [];
+      for (const iface of scope.interfaces) all.push(...(await liveMembership(pbx, iface, onlyQueue)).values());
+      return byQueue(scope.interfaces, all);
+    },
+    entries: fast?.entries ?? new Map(),
     async apply(plan) {
       if (applied) throw new Error('a member change applies one plan');
       applied = true;
       const removes = plan.remove ?? [];
       const adds = plan.add ?? [];
       const pause = plan.pause;
-      if (removes.length || adds.length || pause) {
-        intentId = await beginIntent(store, {
-          subject: scope.subject,
-          adds: adds.map((a) => ({ queue: a.queue, interface: a.interface })),
-          removes: removes.map((m) => ({ queue: m.queue, interface: m.interface, member: { penalty: m.penalty, name: m.name, paused: m.paused, reason: m.pausedReason } })),
-          ...(pause ? { pauses: pause.was.map((m) => ({ queue: m.queue, interface: m.interface, paused: m.paused, reason: m.pausedReason })) } : {}),
-        });
+      const draft = intentOf(scope.subject, plan);
+      // The start wrote this very intent: nothing to write. Otherwise it is
+      // written (over the start's, same id) before Asterisk is touched.
+      if (hasWork(draft) && !(fast?.intent && shared.intentId === fast.intent.id && sameIntent(fast.intent.json, draft))) {
+        shared.intentId ??= newIntentId();
+        await writeIntent(store, shared.intentId, intentText(shared.intentId, draft));
+        if (fast) fast.intent = undefined;
       }
       const out = progress;
       for (const m of removes) {
@@ -170,6 +288,7 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
           () => removeMember(pbx, { queue: m.queue, interface: m.interface }),
           (o) => o !== 'removed',
         );
+        if (outcome === 'absent' && fromMirror) throw new ModelBehind();
         if (outcome === 'static') out.static.push(m);
         else if (outcome === 'absent') out.absent.push(m);
         else {
@@ -180,13 +299,24 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
       for (const a of adds) {
         const opts = { ...memberAddOptions(a.interface, deps.members), ...(a.stateInterface !== undefined ? { stateInterface: a.stateInterface } : {}), ...(a.ringInUse !== undefined ? { ringInUse: a.ringInUse } : {}) };
         const undoAdd: UndoStep = { what: `QueueAdd ${a.queue}`, step: () => removeMember(pbx, { queue: a.queue, interface: a.interface }) };
+        // Both actions go out together: Asterisk runs one session's actions in
+        // order, so the ring-in-use finds the member just added. The add's undo
+        // (the member removed) takes it back too: it needs none of its own.
+        const ringInUse = opts.ringInUse === false ? setRingInUse(pbx, { queue: a.queue, interface: a.interface, ringInUse: false }) : undefined;
         const outcome = await uncertain(
           undoAdd,
           () => addMember(pbx, { queue: a.queue, interface: a.interface, penalty: a.penalty, memberName: a.name, paused: a.paused, reason: a.reason, stateInterface: opts.stateInterface, ...(a.wrapuptime ? { wrapuptime: a.wrapuptime } : {}) }),
           (o) => o !== 'added',
-        );
-        // The add's undo (the member removed) takes this back too: it needs none of its own.
-        if (opts.ringInUse === false) await setRingInUse(pbx, { queue: a.queue, interface: a.interface, ringInUse: false });
+        ).catch(async (err: unknown) => {
+          await ringInUse?.catch(() => undefined);
+          throw err;
+        });
+        if (outcome === 'already' && fromMirror) {
+          await ringInUse?.catch(() => undefined);
+          throw new ModelBehind();
+        }
+        // Set after an add whose answer came first; a member already there (a race) is set now.
+        if (ringInUse && (await ringInUse) === 'absent') await setRingInUse(pbx, { queue: a.queue, interface: a.interface, ringInUse: false });
         out.added.push(a);
         if (outcome === 'added') caused.push({ kind: 'added', queue: a.queue, interface: a.interface, subject: scope.subject, paused: a.paused });
       }
@@ -215,22 +345,30 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
       caused.push(...changes);
     },
     async record(change) {
-      if (!intentId && !change.put?.length && !change.remove?.length && !change.audit?.length) return;
+      if (!shared.intentId && !change.put?.length && !change.remove?.length && !change.audit?.length && !fast) return;
       try {
-        await recordChange(store, { ...change, ...(intentId ? { intentId } : {}) });
+        // A member this change added starts counting unanswered rings afresh (lib/sync/auto-pause.ts).
+        const fresh = caused.filter((c) => c.kind === 'added').map((c) => ({ queue: c.queue, interface: c.interface }));
+        await recordChange(store, {
+          ...change,
+          ...(shared.intentId ? { intentId: shared.intentId } : {}),
+          ...(fresh.length ? { resetNoAnswer: fresh } : {}),
+          ...(fast ? { release: fast.held } : {}),
+        });
+        if (fast) fast.released = true;
       } catch (err) {
-        if (!(err instanceof StoreUnavailableError) || !intentId) throw err;
+        if (!(err instanceof StoreUnavailableError) || !shared.intentId) throw err;
         // The MULTI may have been carried out and only its reply lost. Only it
         // deletes the intent while these locks are held: Redis, once back, tells.
-        const written = await intentGone(store, intentId, RESOLVE_MS);
+        const written = await intentGone(store, shared.intentId, RESOLVE_MS);
         if (written === false) throw err;
         if (written === undefined) {
           unknown = change;
           throw err;
         }
-        log.warn({ subject: scope.subject, intent: intentId, err: err.message }, 'the reply of a record was lost; Redis shows it written');
+        log.warn({ subject: scope.subject, intent: shared.intentId, err: err.message }, 'the reply of a record was lost; Redis shows it written');
       }
-      intentId = undefined;
+      shared.intentId = undefined;
       recorded = true;
     },
   };
@@ -240,23 +378,52 @@ async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Mem
     result = await work(tx);
   } catch (err) {
     // Once recorded the change stands: what failed after it was best effort.
-    if (recorded) {
-      if (caused.length) deps.ownChanges?.(caused);
-    } else {
-      const left = await settleFailure(deps, scope, err, undo, intentId);
+    if (err instanceof ModelBehind && !recorded) {
+      // Nothing told to anyone yet: what this attempt did is undone, and the
+      // change decided again. An undo that fails makes it a failure.
+      const failed = await undoAll(deps, scope, undo);
+      if (failed.length === 0) {
+        caused.length = 0;
+        throw err;
+      }
+      settleLater(deps, scope, undefined, failed);
+      throw new PbxUnavailableError('Asterisk did not take back a step of a change decided from a model found behind');
+    }
+    if (!recorded) {
+      caused.length = 0;
+      const left = await settleFailure(deps, scope, err, undo, shared.intentId);
       // What could not be undone now, and a record Redis may hold all the same,
       // are taken back once Redis and Asterisk answer again.
-      if (left.length || (unknown && intentId)) settleLater(deps, scope, unknown && intentId ? { intentId, change: unknown } : undefined, left);
+      if (left.length || (unknown && shared.intentId)) settleLater(deps, scope, unknown && shared.intentId ? { intentId: shared.intentId, change: unknown } : undefined, left);
     }
     throw err;
   }
-  if (intentId) {
+  if (shared.intentId) {
     // A verb that applied a plan and did not record it: the intent stays for the re-sync.
-    log.error({ subject: scope.subject, intent: intentId }, 'member change applied but not recorded; the re-sync will settle it');
+    log.error({ subject: scope.subject, intent: shared.intentId }, 'member change applied but not recorded; the re-sync will settle it');
   }
-  // Recorded, locks still held: the events these changes cause need no reconcile.
-  if (caused.length) deps.ownChanges?.(caused);
+  // Recorded: the events in `caused` need no reconcile (told by withMemberChange).
   return result;
+}
+
+function byQueue(interfaces: readonly string[], members: QueueMember[]): Map<string, QueueMember> {
+  // The first interface (the current form) wins where a number is a member under two.
+  const rank = (m: QueueMember) => interfaces.findIndex((i) => sameInterface(i, m.interface));
+  const out = new Map<string, QueueMember>();
+  for (const m of [...members].sort((a, b) => rank(a) - rank(b))) if (!out.has(queueName(m.queue))) out.set(queueName(m.queue), m);
+  return out;
+}
+
+/** Undoes in reverse; returns the steps that failed. */
+async function undoAll(deps: ChangeDeps, scope: ChangeScope, undo: UndoStep[]): Promise<UndoStep[]> {
+  const failed: UndoStep[] = [];
+  for (const u of [...undo].reverse()) {
+    await u.step().catch((e: Error) => {
+      failed.push(u);
+      deps.log.error({ subject: scope.subject, step: u.what, err: e.message }, 'could not undo a step of a member change; the re-sync will settle it');
+    });
+  }
+  return failed;
 }
 
 interface UndoStep {
@@ -283,15 +450,8 @@ async function settleFailure(deps: ChangeDeps, scope: ChangeScope, err: unknown,
   const failed: UndoStep[] = [];
   // A dropped Redis connection comes back within a moment: undo against it then.
   if (err instanceof StoreUnavailableError) await storeReady(store, RESOLVE_MS).catch(() => undefined);
-  if (scope.undo !== false) {
-    // Newest first. What cannot be undone now stays described by the intent, for the re-sync.
-    for (const u of [...undo].reverse()) {
-      await u.step().catch((e: Error) => {
-        failed.push(u);
-        log.error({ subject: scope.subject, step: u.what, err: e.message }, 'could not undo a step of a member change; the re-sync will settle it');
-      });
-    }
-  }
+  // Newest first. What cannot be undone now stays described by the intent, for the re-sync.
+  if (scope.undo !== false) failed.push(...(await undoAll(deps, scope, undo)));
   // A refusal leaves Asterisk as it was once undone. After a timeout or a drop
   // a step may have been carried out unseen: the intent stays and the re-sync
   // rolls it back against what Asterisk really has.

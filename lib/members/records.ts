@@ -3,6 +3,8 @@
 // change's intent and appends its audit entries, so a reader never sees a
 // member without its audit line or an intent outliving its record.
 import { auditFields, type AuditEntry } from '../store/audit.ts';
+import { queueRelease, type HeldLocks } from '../store/lock.ts';
+import { defineLua } from '../store/lua.ts';
 import { execTx, storeOp, type Store } from '../store/redis.ts';
 import { queueName } from '../validate.ts';
 
@@ -30,10 +32,15 @@ export interface RecordedChange {
   /** The intent this change completes (see intents.ts), deleted in the same transaction. */
   intentId?: string;
   audit?: AuditEntry[];
+  /** Members agentgate has just added: their unanswered-ring counts start again (lib/sync/auto-pause.ts). */
+  resetNoAnswer?: Array<{ queue: string; interface: string }>;
+  /** The change's locks, released in the same MULTI: its last round trip. */
+  release?: HeldLocks;
 }
 
 export async function recordChange(store: Store, change: RecordedChange): Promise<void> {
   const { redis, keys } = store;
+  if (change.release) defineLua(store, 'release-locks');
   const tx = redis.multi();
   for (const m of change.put ?? []) {
     const queue = queueName(m.queue);
@@ -43,7 +50,10 @@ export async function recordChange(store: Store, change: RecordedChange): Promis
   for (const r of change.remove ?? []) tx.hdel(keys.members(r.queue), r.interface);
   if (change.intentId) tx.hdel(keys.intents(), change.intentId);
   for (const a of change.audit ?? []) tx.xadd(keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditFields(a));
-  await execTx('record change', tx);
+  for (const m of change.resetNoAnswer ?? []) tx.del(keys.noAnswer(m.queue, m.interface));
+  // Last, so that a release that fails (a script flushed from Redis) fails alone: the locks then expire.
+  if (change.release) queueRelease(store, tx, change.release);
+  await execTx('record change', tx, change.release ? 1 : 0);
 }
 
 export async function getMemberRecord(store: Store, queue: string, iface: string): Promise<MemberRecord | undefined> {

@@ -83,13 +83,21 @@ export async function listAllowQueues(store: Store): Promise<Array<{ queue: stri
 }
 
 /**
+ * The same decision from the entry a change's start read (lib/store/lock.ts):
+ * the allowlist JSON, '*' (an open queue that does not list the number) or ''.
+ */
+export function authorizationOf(queue: string, number: string, raw: string): Authorization {
+  if (raw === '*') return { penalty: 0, name: number };
+  if (raw === '') throw new NotAuthorizedError(`number ${number} is not authorized for queue ${queue}`);
+  return parseEntry(number, raw);
+}
+
+/**
  * Decides whether `number` may log into `queue`. One round trip: the policy and
  * the number's entry are read together. Fails closed when Redis is away
  * (StoreUnavailableError propagates).
  */
 export async function authorize(store: Store, queue: string, number: string): Promise<Authorization> {
   const [policy, entry] = (await execTx('authorize', store.redis.multi().get(store.keys.policy(queue)).hget(store.keys.allowlist(queue), number))) as [string | null, string | null];
-  if (entry) return parseEntry(number, entry);
-  if (policy === 'open') return { penalty: 0, name: number };
-  throw new NotAuthorizedError(`number ${number} is not authorized for queue ${queue}`);
+  return authorizationOf(queue, number, entry ?? (policy === 'open' ? '*' : ''));
 }

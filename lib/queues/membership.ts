@@ -4,16 +4,16 @@
 // (lib/members/change.ts). Either every queue asked for changes or none does.
 import { NotAuthorizedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { QueueMember } from '../ami/client.ts';
 import { knownInterfaces, localInterface } from '../asterisk/interfaces.ts';
 import { isDynamic, memberState, type QueueState } from '../asterisk/member.ts';
 import { liveMembership } from '../asterisk/pbx.ts';
-import { withMemberChange, type ChangeDeps } from '../members/change.ts';
+import { intentOf, withMemberChange, type ChangeDeps } from '../members/change.ts';
 import { recordChange, recordsAt, type MemberRecord } from '../members/records.ts';
 import { appendAudit, auditBy, type Origin } from '../store/audit.ts';
-import type { Store } from '../store/redis.ts';
+import type { RawEntry } from '../store/lock.ts';
 import { queueName, validQueue } from '../validate.ts';
-import { authorize, type Authorization } from './allowlist.ts';
-import { takeToggleToken } from './rate-limit.ts';
+import { authorizationOf, type Authorization } from './allowlist.ts';
 
 export type MemberOp = 'login' | 'logout' | 'toggle';
 
@@ -47,32 +47,50 @@ export function planChange(op: MemberOp, before: Map<string, QueueState>): 'in' 
   return [...before.values()].includes('in') ? 'out' : 'in';
 }
 
+/** The queues to join and to leave, from what Asterisk has. Pure. */
+export function decide(op: MemberOp, queues: readonly string[], live: ReadonlyMap<string, QueueMember>) {
+  const before = new Map(queues.map((q) => [q, memberState(live.get(q))]));
+  const want = planChange(op, before);
+  const toAdd = want === 'in' ? queues.filter((q) => before.get(q) === 'out') : [];
+  const toRemove = want === 'out' ? queues.filter((q) => before.get(q) === 'in') : [];
+  return { before, toAdd, toRemove };
+}
+
 /**
- * Logs a number in or out of queues. Order: decide from Asterisk's live state,
- * change Asterisk, record in Redis; a failure part-way is undone.
+ * Logs a number in or out of queues. Order: decide from Asterisk's live state
+ * (the live model while it is trusted), change Asterisk, record in Redis; a
+ * failure part-way is undone. Its start (locks, rate limit, allowlist,
+ * intent) and its end (record, unlock) are one Redis round trip each.
  */
 export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Promise<ChangeResult> {
-  const { pbx, store } = deps;
   const iface = localInterface(req.number, req.context, deps.members);
   // A member added before confirm on answer was turned on (or off) is the same number.
   const ifaces = knownInterfaces(req.number, req.context, deps.members);
-  if (req.rateLimited) await takeToggleToken(store, req.number, deps.limits.toggleLimit, deps.limits.toggleWindowSec);
-
   const queues = [...new Set(req.queues.map(validQueue))];
+  const only = queues.length === 1 ? queues[0] : undefined;
+  const planOf = (live: ReadonlyMap<string, QueueMember>) => {
+    const d = decide(req.op, queues, live);
+    return { ...d, remove: d.toRemove.map((q) => live.get(q)!) };
+  };
 
-  return withMemberChange(deps, { subject: req.number, interfaces: ifaces }, async (tx) => {
-    const live = await liveMembership(pbx, iface, queues.length === 1 ? queues[0] : undefined);
-    for (const other of ifaces.slice(1)) {
-      for (const [q, m] of await liveMembership(pbx, other, queues.length === 1 ? queues[0] : undefined)) if (!live.has(q)) live.set(q, m);
-    }
-    const before = new Map(queues.map((q) => [q, memberState(live.get(q))]));
-    const want = planChange(req.op, before);
-    const toAdd = want === 'in' ? queues.filter((q) => before.get(q) === 'out') : [];
-    const toRemove = want === 'out' ? queues.filter((q) => before.get(q) === 'in') : [];
-    const auth = await authorizeAll(store, deps.log, req, toAdd);
+  return withMemberChange(deps, {
+    subject: req.number,
+    interfaces: ifaces,
+    start: {
+      ...(req.rateLimited ? { rate: { number: req.number, limit: deps.limits.toggleLimit, windowSec: deps.limits.toggleWindowSec } } : {}),
+      allow: { number: req.number, queues },
+      draft: (live) => {
+        const p = planOf(live);
+        return intentOf(req.number, { remove: p.remove, add: p.toAdd.map((queue) => ({ queue, interface: iface })) });
+      },
+    },
+  }, async (tx) => {
+    const live = await tx.live(only);
+    const { before, toAdd, remove } = planOf(live);
+    const auth = await authorizeAll(deps, req, toAdd, tx.entries);
 
     const applied = await tx.apply({
-      remove: toRemove.map((q) => live.get(q)!),
+      remove,
       add: toAdd.map((queue) => {
         const a = auth.get(queue)!;
         return { queue, interface: iface, penalty: a.penalty, name: a.name, paused: false, ...(a.wrapup ? { wrapuptime: a.wrapup } : {}) };
@@ -96,16 +114,16 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
   });
 }
 
-/** Every queue to join must let the number in; a refusal is audited and nothing is changed. */
-async function authorizeAll(store: Store, log: Logger, req: ChangeRequest, queues: string[]): Promise<Map<string, Authorization>> {
+/** Every queue to join must let the number in (from the entries the start read); a refusal is audited and nothing is changed. */
+async function authorizeAll(deps: QueueDeps, req: ChangeRequest, queues: string[], entries: ReadonlyMap<string, RawEntry>): Promise<Map<string, Authorization>> {
   const auth = new Map<string, Authorization>();
   for (const queue of queues) {
     try {
-      auth.set(queue, await authorize(store, queue, req.number));
+      auth.set(queue, authorizationOf(queue, req.number, entries.get(queue) ?? ''));
     } catch (err) {
       if (err instanceof NotAuthorizedError) {
-        await appendAudit(store, auditBy(req.origin, req.number, 'login', 'REFUSED', { queue, detail: err.code }))
-          .catch((e: Error) => log.warn({ err: e.message }, 'audit of a refusal not written'));
+        await appendAudit(deps.store, auditBy(req.origin, req.number, 'login', 'REFUSED', { queue, detail: err.code }))
+          .catch((e: Error) => deps.log.warn({ err: e.message }, 'audit of a refusal not written'));
       }
       throw err;
     }

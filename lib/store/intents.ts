@@ -36,10 +36,18 @@ export async function intentExists(store: Store, id: string): Promise<boolean> {
   return (await storeOp('read intent', () => store.redis.hexists(store.keys.intents(), id))) === 1;
 }
 
+export function newIntentId(): string {
+  return randomUUID();
+}
+
+/** Writes (or writes over) an intent, given as its JSON. */
+export async function writeIntent(store: Store, id: string, json: string): Promise<void> {
+  await storeOp('begin intent', () => store.redis.hset(store.keys.intents(), id, json));
+}
+
 export async function beginIntent(store: Store, intent: Omit<Intent, 'id' | 'at'>): Promise<string> {
-  const id = randomUUID();
-  const full: Intent = { ...intent, id, at: Date.now() };
-  await storeOp('begin intent', () => store.redis.hset(store.keys.intents(), id, JSON.stringify(full)));
+  const id = newIntentId();
+  await writeIntent(store, id, JSON.stringify({ ...intent, id, at: Date.now() } satisfies Intent));
   return id;
 }
 

@@ -1,61 +1,155 @@
+// Per-subject locks in Redis, so two changes of one number, agent or member
+// interface, on one instance or several sharing a Redis, happen one at a time.
+// A set of locks is taken all or none in one script (begin-change.lua), which
+// can also count a rate-limited attempt, read allowlist entries and write the
+// change's intent: a change starts in one round trip. They are released by
+// token (release-locks.lua), alone or inside the MULTI that records the change.
 import { randomUUID } from 'node:crypto';
-import { BusyError } from '../errors.ts';
-import { runLua } from './lua.ts';
-import { storeOp, type Store } from './redis.ts';
+import type { ChainableCommander } from 'ioredis';
+import { BusyError, RateLimitedError, StoreUnavailableError } from '../errors.ts';
+import { defineLua, queueLua, runLua } from './lua.ts';
+import { execTx, type Store } from './redis.ts';
 
 export interface LockOptions {
-  /** How long the lock lives if its holder dies; longer than one AMI round trip. */
+  /** How long the locks live if their holder dies; longer than one AMI round trip. */
   ttlMs?: number;
   /** How long to wait for a busy lock before giving up with BusyError. */
   waitMs?: number;
 }
 
-/**
- * Runs `fn` holding a per-subject lock in Redis, so two calls for one number or
- * agent, on one instance or several sharing a Redis, change it one at a time.
- */
-export async function withLock<T>(store: Store, subject: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const ttlMs = opts.ttlMs ?? 15_000;
-  const waitMs = opts.waitMs ?? 10_000;
-  const key = store.keys.lock(subject);
-  const token = randomUUID();
-  const deadline = Date.now() + waitMs;
-  let delay = 2;
-  for (;;) {
-    const ok = await storeOp('lock', () => store.redis.set(key, token, 'PX', ttlMs, 'NX'));
-    if (ok === 'OK') break;
-    if (Date.now() >= deadline) throw new BusyError(`another change for ${subject} is in progress`);
-    await new Promise((r) => setTimeout(r, delay + Math.floor(Math.random() * delay)));
-    delay = Math.min(delay * 2, 20);
-  }
-  try {
-    return await fn();
-  } finally {
-    // A failed release only leaves the lock to expire; never mask fn's outcome.
-    await runLua(store, 'release-lock', [key], [token]).catch(() => undefined);
-  }
+/** Locks taken together, released together. */
+export interface HeldLocks {
+  readonly keys: readonly string[];
+  readonly token: string;
+}
+
+/** What the start of a change does besides locking (begin-change.lua). */
+export interface StartExtras {
+  /** Count one attempt of `number`; past `limit` in the window: RateLimitedError, nothing held. */
+  rate?: { number: string; limit: number; windowSec: number };
+  /** Read the allowlist entries of `number` for these queues. */
+  allow?: { number: string; queues: readonly string[] };
+  /** Write this intent once locked, unless a queue in `adds` does not allow the number. */
+  intent?: { id: string; json: string; adds: ReadonlySet<string> };
+}
+
+/** One queue's allowlist entry as begin-change read it: JSON, '*' (open, not listed) or '' (not allowed). */
+export type RawEntry = string;
+
+export interface Started {
+  held: HeldLocks;
+  /** Queue -> raw entry, for the queues of `allow`. */
+  entries: Map<string, RawEntry>;
+  /** The intent was written. false: a queue it adds does not allow the number (locks held all the same). */
+  intentWritten: boolean;
 }
 
 /**
- * Several locks taken in one order (sorted), so two holders of overlapping sets
- * never wait on each other.
+ * Takes the locks of `subjects` (all or none, retried with back-off while any
+ * is busy) and does the extras in the same script.
  */
-export function withLocks<T>(store: Store, subjects: readonly string[], fn: () => Promise<T>): Promise<T> {
-  const sorted = [...new Set(subjects)].sort();
-  const nest = (i: number): Promise<T> => (i === sorted.length ? fn() : withLock(store, sorted[i]!, () => nest(i + 1)));
-  return nest(0);
+export async function startLocked(store: Store, subjects: readonly string[], extras: StartExtras = {}, opts: LockOptions = {}): Promise<Started> {
+  const ttlMs = opts.ttlMs ?? 15_000;
+  const waitMs = opts.waitMs ?? 10_000;
+  const keys = [...new Set(subjects)].sort().map((s) => store.keys.lock(s));
+  const token = randomUUID();
+  const queues = extras.allow?.queues ?? [];
+  const scriptKeys = [
+    ...keys,
+    store.keys.intents(),
+    extras.rate ? store.keys.rate(extras.rate.number) : store.keys.intents(),
+    ...queues.flatMap((q) => [store.keys.policy(q), store.keys.allowlist(q)]),
+  ];
+  const args = [
+    token, ttlMs, keys.length,
+    extras.rate?.limit ?? 0, extras.rate?.windowSec ?? 0,
+    extras.allow?.number ?? '',
+    extras.intent?.id ?? '', extras.intent?.json ?? '',
+    queues.map((q) => (extras.intent?.adds.has(q) ? '1' : '0')).join(''),
+  ];
+  const deadline = Date.now() + waitMs;
+  let delay = 2;
+  for (;;) {
+    let reply: Array<string | number>;
+    try {
+      reply = (await runLua(store, 'begin-change', scriptKeys, args)) as Array<string | number>;
+    } catch (err) {
+      // The script may have run and only its reply been lost: its locks and
+      // intent (Asterisk untouched) are taken back once Redis answers.
+      if (err instanceof StoreUnavailableError) takeBackLater(store, { keys, token }, extras.intent?.id);
+      throw err;
+    }
+    const status = reply[0];
+    if (status === 'rate') throw new RateLimitedError(`number ${extras.rate!.number} made more than ${extras.rate!.limit} changes in ${extras.rate!.windowSec} s`);
+    if (status !== 'busy') {
+      return {
+        held: { keys, token },
+        entries: new Map(queues.map((q, i) => [q, String(reply[i + 1] ?? '')])),
+        intentWritten: status === 'ok' && extras.intent !== undefined,
+      };
+    }
+    if (Date.now() >= deadline) throw new BusyError(`another change for ${subjects.join(', ')} is in progress`);
+    await new Promise((r) => setTimeout(r, delay + Math.floor(Math.random() * delay)));
+    delay = Math.min(delay * 2, 20);
+  }
+}
+
+/** Tries for this long to take back a start whose reply was lost. */
+const TAKE_BACK_FOR_MS = 5 * 60_000;
+
+function takeBackLater(store: Store, held: HeldLocks, intentId: string | undefined): void {
+  const until = Date.now() + TAKE_BACK_FOR_MS;
+  const attempt = (): void => {
+    defineLua(store, 'release-locks');
+    const tx = store.redis.multi();
+    queueRelease(store, tx, held);
+    if (intentId) tx.hdel(store.keys.intents(), intentId);
+    execTx('take back a start', tx).catch(() => {
+      if (Date.now() < until) setTimeout(attempt, 500).unref();
+    });
+  };
+  setTimeout(attempt, 100).unref();
+}
+
+/** Releases what is still ours; a failure only leaves the locks to expire. */
+export async function releaseLocks(store: Store, held: HeldLocks): Promise<void> {
+  await runLua(store, 'release-locks', held.keys, [held.token]).catch(() => undefined);
+}
+
+/** The release, queued in a MULTI that records what the locks guarded. */
+export function queueRelease(store: Store, tx: ChainableCommander, held: HeldLocks): void {
+  queueLua(store, tx, 'release-locks', held.keys, [held.token]);
+}
+
+/** Runs `fn` holding the locks of `subjects`, taken in one step. */
+export async function withLocks<T>(store: Store, subjects: readonly string[], fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const { held } = await startLocked(store, subjects, {}, opts);
+  try {
+    return await fn();
+  } finally {
+    await releaseLocks(store, held);
+  }
+}
+
+export function withLock<T>(store: Store, subject: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  return withLocks(store, [subject], fn, opts);
 }
 
 // The one lock order of every change: an agent first (which interfaces to lock
 // is read, from its binding, while holding it), then the member interfaces it
-// touches, sorted. A number changing itself takes only its interface, so an
+// touches, together. A number changing itself takes only its interfaces, so an
 // agent and a number at one phone change it one at a time.
 
 export function withAgentLock<T>(store: Store, agentId: string, fn: () => Promise<T>): Promise<T> {
   return withLock(store, `agent:${agentId}`, fn);
 }
 
-/** Member interfaces, compared as Asterisk compares them (without case). Call an agent's only while holding its agent lock. */
+/** The lock subject of a member interface, compared as Asterisk compares them (without case). */
+export function interfaceLock(iface: string): string {
+  return `iface:${iface.toLowerCase()}`;
+}
+
+/** Member interfaces' locks. Call an agent's only while holding its agent lock. */
 export function withInterfaceLocks<T>(store: Store, interfaces: readonly string[], fn: () => Promise<T>): Promise<T> {
-  return withLocks(store, interfaces.map((i) => `iface:${i.toLowerCase()}`), fn);
+  return withLocks(store, interfaces.map(interfaceLock), fn);
 }

@@ -4,11 +4,12 @@
 // defined on each connection once: ioredis sends the text once, then EVALSHA,
 // and the text again after a NOSCRIPT (a Redis restarted or flushed).
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { storeOp, type Store } from './redis.ts';
 
 const NAMES = [
-  'release-lock',
+  'release-locks',
+  'begin-change',
   'create-agent',
   'update-agent',
   'rehash-pin',
@@ -27,16 +28,31 @@ const defined = new WeakMap<Redis, Set<LuaScript>>();
 
 type Command = (numKeys: number, ...keysAndArgs: Array<string | number>) => Promise<unknown>;
 
-function command(redis: Redis, name: LuaScript): Command {
+/** Defines the script on the client (once) and returns its method name: agLua_<name>, a name space of our own. */
+function define(redis: Redis, name: LuaScript): string {
   let mine = defined.get(redis);
   if (!mine) defined.set(redis, (mine = new Set()));
-  // Own name space on the client object: agLua_<name>.
   const method = `agLua_${name.replaceAll('-', '_')}`;
   if (!mine.has(name)) {
     redis.defineCommand(method, { lua: SOURCES.get(name)! });
     mine.add(name);
   }
-  return (redis as unknown as Record<string, Command>)[method]!.bind(redis);
+  return method;
+}
+
+function command(redis: Redis, name: LuaScript): Command {
+  return (redis as unknown as Record<string, Command>)[define(redis, name)]!.bind(redis);
+}
+
+/** Defines these scripts before a MULTI is made: a MULTI takes the client's scripts when it is created. */
+export function defineLua(store: Store, ...names: LuaScript[]): void {
+  for (const n of names) define(store.redis, n);
+}
+
+/** Queues one of the scripts in a MULTI made after defineLua. */
+export function queueLua(store: Store, tx: ChainableCommander, name: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number> = []): void {
+  const method = define(store.redis, name);
+  (tx as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(keys.length, ...keys, ...args);
 }
 
 /** Runs one of the scripts; a Redis failure becomes StoreUnavailableError like every store operation. */

@@ -33,6 +33,8 @@ export interface AutoPauseOptions {
   onAutoPause?: (queue: string, reason: string) => void;
   /** How often due cool-downs are looked for. Default 2000 ms. */
   pollMs?: number;
+  /** An add by this process (lib/sync/own-changes.ts): its record has already reset the count. */
+  ownAdd?: (queue: string, iface: string) => boolean;
 }
 
 /** A count left alone this long is forgotten: misses a day apart are not "in a row". */
@@ -53,7 +55,9 @@ export class AutoPause {
 
   readonly #onNoAnswer = (e: AgentRingNoAnswerEvent): void => this.note(e.queue, e.interface, 'noanswer');
   readonly #onConnect = (e: AgentConnectEvent): void => this.note(e.queue, e.interface, 'answered');
-  readonly #onAdded = (e: QueueMemberEvent): void => this.note(e.queue, e.interface, 'fresh');
+  readonly #onAdded = (e: QueueMemberEvent): void => {
+    if (!this.#o.ownAdd?.(e.queue, e.interface)) this.note(e.queue, e.interface, 'fresh');
+  };
   readonly #onPause = (e: QueueMemberEvent): void => {
     if (!e.paused) this.note(e.queue, e.interface, 'fresh');
   };

@@ -1,17 +1,18 @@
 // Why this exists: every change agentgate makes to a queue member comes back
 // from Asterisk as a QueueMemberAdded / Removed / Pause event. Settling such an
-// event by a full reconcile (another QueueStatus, three Redis reads) only finds
-// what the change has just recorded, and it cost about a quarter of the CPU of
-// a toggle. So a change, once recorded and still under its `iface:` lock,
-// says which events it caused; the tracker, holding that same lock, takes a
-// matching expectation instead of reconciling and sets the lamp from the
-// recorded state. Anything that matches no expectation (GUI, CLI, another
+// event by a full reconcile (a lock, another QueueStatus, three Redis reads)
+// only finds what the change has just recorded, and it cost about a quarter of
+// the CPU of a toggle. So a change says, in this process, when it starts on
+// some interfaces and, once it has ended, which events it caused (none when it
+// failed). An event of an interface with a change in flight waits for its end;
+// then a matching expectation sets the lamp from the recorded state, with no
+// lock and no Redis. Anything that matches no expectation (GUI, CLI, another
 // instance, a change whose record failed) is reconciled as before. Events may
 // never come (events off, AMI dropped), so an expectation lives a few seconds;
 // the re-sync at every AMI login covers what was missed meanwhile.
 import type { LampTarget } from './blf.ts';
 import { memberKey } from '../asterisk/interfaces.ts';
-import type { OwnChange } from '../members/change.ts';
+import type { OwnChange, OwnChangeHook } from '../members/change.ts';
 
 const KINDS = ['added', 'removed', 'pause'] as const satisfies ReadonlyArray<OwnChange['kind']>;
 export type OwnEventKind = OwnChange['kind'];
@@ -28,15 +29,57 @@ interface Expected {
   until: number;
 }
 
-export class OwnChanges {
+export class OwnChanges implements OwnChangeHook {
   readonly #ttlMs: number;
   readonly #now: () => number;
   /** memberKey + kind -> expectations, oldest first. */
   readonly #expected = new Map<string, Expected[]>();
+  /** Interface (lower case) -> the changes in flight there, each with its end. */
+  readonly #inFlight = new Map<string, Set<Promise<void>>>();
+  /** memberKey + kind -> when an expectation of it was last used: an own add, for the auto-pause. */
+  readonly #taken = new Map<string, number>();
 
   constructor(o: { ttlMs?: number; now?: () => number } = {}) {
     this.#ttlMs = o.ttlMs ?? 5000;
     this.#now = o.now ?? Date.now;
+  }
+
+  starting(interfaces: readonly string[]): (caused: readonly OwnChange[]) => void {
+    let end!: () => void;
+    const done = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const ifaces = [...new Set(interfaces.map((i) => i.toLowerCase()))];
+    for (const i of ifaces) {
+      const set = this.#inFlight.get(i) ?? new Set();
+      set.add(done);
+      this.#inFlight.set(i, set);
+    }
+    let ended = false;
+    return (caused) => {
+      if (ended) return;
+      ended = true;
+      this.expect(caused);
+      for (const i of ifaces) {
+        const set = this.#inFlight.get(i);
+        set?.delete(done);
+        if (set?.size === 0) this.#inFlight.delete(i);
+      }
+      end();
+    };
+  }
+
+  /** Resolves once no change that was in flight on `iface` when called is (at once when none). */
+  async settled(iface: string): Promise<void> {
+    const set = this.#inFlight.get(iface.toLowerCase());
+    if (set) await Promise.all(set);
+  }
+
+  /** An add of this member by this process is in flight, expected, or was just seen. */
+  ownAdd(queue: string, iface: string): boolean {
+    if (this.#inFlight.has(iface.toLowerCase())) return true;
+    const key = keyOf('added', queue, iface);
+    return this.#expected.has(key) || (this.#taken.get(key) ?? 0) > this.#now() - this.#ttlMs;
   }
 
   expect(changes: readonly OwnChange[]): void {
@@ -76,6 +119,9 @@ export class OwnChanges {
     const lamps = new Map<string, LampTarget>();
     for (const [k, l, u] of used) {
       this.#drop(k, l, u);
+      // Re-inserted, so the map stays oldest first and #prune stops at the first fresh one.
+      this.#taken.delete(k);
+      this.#taken.set(k, now);
       const c = u.change;
       // The newest state of each member wins (a pause after an add).
       lamps.set(memberKey(c.queue, c.interface), { queue: c.queue, interface: c.interface, subject: c.subject, in: c.kind !== 'removed', paused: c.kind !== 'removed' && c.paused });
@@ -97,6 +143,10 @@ export class OwnChanges {
   }
 
   #prune(now: number): void {
+    for (const [key, at] of this.#taken) {
+      if (at > now - this.#ttlMs) break;
+      this.#taken.delete(key);
+    }
     for (const [key, list] of this.#expected) {
       const kept = list.filter((x) => x.until > now);
       if (kept.length === 0) this.#expected.delete(key);

@@ -39,11 +39,6 @@ export interface ReconcileRequest {
   by: string;
   /** Set the lamps of what was looked at; a re-sync rebuilds them all at its end instead. */
   lamps: boolean;
-  /**
-   * Asked first, under the locks: lamps when what is to be settled is only
-   * agentgate's own recorded change (own-changes.ts), and then nothing else is read or done.
-   */
-  own?: () => LampTarget[] | undefined;
 }
 
 export interface ReconcileResult {
@@ -63,11 +58,6 @@ export function reconcile(deps: SyncDeps, req: ReconcileRequest): Promise<Reconc
 
 async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileResult> {
   const { pbx, store, log } = deps;
-  const own = req.own?.();
-  if (own) {
-    if (req.lamps && deps.lamps) await deps.lamps.show(own).catch((err: Error) => log.warn({ err: err.message }, 'BLF states not set'));
-    return { restored: [], adopted: 0, updated: 0, dropped: [], waiting: 0, intentsRepaired: 0 };
-  }
   const now = Date.now();
   let live = await readLive(pbx, req.interfaces);
   const records = await recordsAt(store, req.interfaces);

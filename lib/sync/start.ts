@@ -13,7 +13,6 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/redis.ts';
 import { Lamps } from './blf.ts';
 import { OwnChanges } from './own-changes.ts';
-import { type OwnChange } from '../members/change.ts';
 import { reconcile, type SyncDeps } from './reconcile.ts';
 import { resync, type ResyncReport } from './resync.ts';
 import { EventTracker } from './track-events.ts';
@@ -35,8 +34,8 @@ export interface SyncService {
   status(): SyncStatus;
   /** Stops listening and waits for the work under way. */
   stop(): Promise<void>;
-  /** agentgate's own recorded change will cause these member events: they set the lamps without a reconcile (own-changes.ts). */
-  expectOwn(changes: readonly OwnChange[]): void;
+  /** Told of agentgate's own changes: the member events they cause set the lamps without a reconcile (own-changes.ts). */
+  readonly own: OwnChanges;
 }
 
 export interface StartSyncOptions {
@@ -77,7 +76,14 @@ export function startSync(o: StartSyncOptions): SyncService {
   const own = new OwnChanges();
   const tracker = new EventTracker({
     settle: async (iface, queues, events) => {
-      await reconcile(deps, { interfaces: [iface], queues, mode: 'event', by: 'ami-event', lamps: true, own: () => own.take(iface, events) });
+      // A change of ours in flight there: its end says whether these events are its own.
+      await own.settled(iface);
+      const lamps = own.take(iface, events);
+      if (!lamps) {
+        await reconcile(deps, { interfaces: [iface], queues, mode: 'event', by: 'ami-event', lamps: true });
+        return;
+      }
+      if (deps.lamps) await deps.lamps.show(lamps).catch((err: Error) => log.warn({ err: err.message }, 'BLF states not set'));
     },
     onFailure: () => scheduleRetry(),
     log,
@@ -170,9 +176,7 @@ export function startSync(o: StartSyncOptions): SyncService {
       } while (loop);
     },
     status: () => ({ ...status }),
-    expectOwn: (changes) => {
-      if (!stopped && changes.length) own.expect(changes);
-    },
+    own,
     async stop() {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);

@@ -86,6 +86,8 @@ export interface AddMemberOptions {
   reason?: string;
   membership?: 'dynamic' | 'static';
   wrapuptime?: number;
+  /** No QueueMemberAdded: an event the service never saw (a filter, a read class without `agent`). */
+  quiet?: boolean;
 }
 
 export interface AmiDouble {
@@ -109,7 +111,8 @@ export interface AmiDouble {
   /** Uptime (s) that FullyBooted would carry now. */
   uptime(): number;
   addMember(queue: string, iface: string, opts?: AddMemberOptions): void;
-  removeMember(queue: string, iface: string): void;
+  /** `quiet`: no QueueMemberRemoved, an event the service never saw. */
+  removeMember(queue: string, iface: string, opts?: { quiet?: boolean }): void;
   pauseMember(queue: string, iface: string, paused: boolean, reason?: string): void;
   members(queue?: string): DoubleMember[];
   /** Writes an astdb entry (`QPENALTY/8008/agents/1001`), as `database put` would. */
@@ -440,7 +443,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     };
     q.members.set(iface.toLowerCase(), m);
     dumpQueueMembers(q);
-    broadcast('QueueMemberAdded', 'agent', memberBody(m));
+    if (!o.quiet) broadcast('QueueMemberAdded', 'agent', memberBody(m));
     return 'ok';
   }
 
@@ -1052,13 +1055,13 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       const r = addMember(queue, iface, o);
       if (r !== 'ok') throw new Error(`addMember ${queue} ${iface}: ${r}`);
     },
-    removeMember(queue, iface) {
+    removeMember(queue, iface, o) {
       const q = queues.get(queue.toLowerCase());
       const m = q?.members.get(iface.toLowerCase());
       if (!q || !m) throw new Error(`removeMember ${queue} ${iface}: not there`);
       q.members.delete(iface.toLowerCase());
       dumpQueueMembers(q);
-      broadcast('QueueMemberRemoved', 'agent', memberBody(m));
+      if (!o?.quiet) broadcast('QueueMemberRemoved', 'agent', memberBody(m));
     },
     pauseMember(queue, iface, paused, reason) {
       if (!pauseMember(queue, iface, paused, reason)) throw new Error(`pauseMember ${queue} ${iface}: not there`);

@@ -31,18 +31,19 @@ const toggle = (h: Harness, queues = '8008') => callFastAgi(h.port, { script: `q
 const statusAsks = (h: Harness) => h.ami.actions.filter((a) => a.Action === 'QueueStatus' && a.Member === IVAN_IF).length;
 
 describe('own changes are not reconciled twice', () => {
-  it('a toggle in and out asks Asterisk once each (the toggle itself), lights and darkens the lamp, audits once', async () => {
+  it('a toggle in and out asks Asterisk nothing (the live model decides), lights and darkens the lamp, audits once', async () => {
     const h = await harness();
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
     const asked = statusAsks(h);
     expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDIN');
     await waitFor(() => h.ami.deviceState(LAMP) === 'INUSE', 'lamp lit');
     await h.app.sync.idle();
-    expect(statusAsks(h) - asked).toBe(1);
+    await waitFor(() => h.app.live.model.membersAt(IVAN_IF).length === 1, 'the model to see the add');
 
     expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDOUT');
     await waitFor(() => h.ami.deviceState(LAMP) === 'NOT_INUSE', 'lamp dark');
     await h.app.sync.idle();
-    expect(statusAsks(h) - asked).toBe(2);
+    expect(statusAsks(h) - asked).toBe(0);
 
     const audit = (await readAudit(h.app.svc.store)).filter((a) => a.subject === IVAN && a.action !== 'allow');
     expect(audit.map((a) => `${a.action} ${a.source}`).sort()).toEqual(['login fastagi', 'logout fastagi']);
@@ -51,12 +52,13 @@ describe('own changes are not reconciled twice', () => {
 
   it('a GUI pause right after an own login on the same interface is tracked: recorded, audited, lamp paused', async () => {
     const h = await harness();
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
     const asked = statusAsks(h);
     expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDIN');
     h.ami.pauseMember('8008', IVAN_IF, true, 'gui'); // before the tracker has settled the login's event
     await waitFor(async () => (await listMemberRecords(h.app.svc.store, '8008')).some((r) => r.paused && r.reason === 'gui'), 'pause tracked');
     await h.app.sync.idle();
-    expect(statusAsks(h) - asked).toBe(2); // the toggle's, and one reconcile for the GUI's pause
+    expect(statusAsks(h) - asked).toBe(1); // one reconcile, for the GUI's pause; the toggle decided from the live model
     expect(h.ami.deviceState(LAMP)).toBe('ONHOLD');
     const audit = (await readAudit(h.app.svc.store)).filter((a) => a.subject === IVAN && a.action !== 'allow');
     expect(audit.map((a) => `${a.action} ${a.source}`).sort()).toEqual(['login fastagi', 'pause asterisk']);
@@ -71,5 +73,50 @@ describe('own changes are not reconciled twice', () => {
     expect(h.ami.deviceState(LAMP)).toBe('NOT_INUSE');
     const audit = (await readAudit(h.app.svc.store)).filter((a) => a.subject === IVAN && a.action !== 'allow');
     expect(audit.map((a) => `${a.action} ${a.source}`).sort()).toEqual(['login fastagi', 'logout asterisk']);
+  });
+
+  it('a member added behind the service\'s back, its event never seen, is toggled out: Asterisk\'s "Already there" sends the toggle to QueueStatus', async () => {
+    const h = await harness();
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
+    h.ami.addMember('8008', IVAN_IF, { name: 'GUI', quiet: true });
+    const asked = statusAsks(h);
+    const call = await toggle(h);
+    expect(call.variables.QUEUESTAT).toBe('LOGGEDOUT');
+    expect(h.ami.members('8008')).toEqual([]);
+    // One QueueStatus, of this member in this queue only: not every queue's.
+    expect(h.ami.actions.filter((a) => a.Action === 'QueueStatus' && a.Member === IVAN_IF).slice(asked)).toEqual([expect.objectContaining({ Queue: '8008' })]);
+    await h.app.sync.idle();
+    expect(await listMemberRecords(h.app.svc.store)).toEqual([]);
+    const audit = (await readAudit(h.app.svc.store)).filter((a) => a.subject === IVAN && a.action !== 'allow');
+    expect(audit.map((a) => `${a.action} ${a.source}`)).toEqual(['logout fastagi']);
+  });
+
+  it('a member removed behind the service\'s back, its event never seen, is toggled in: "Not there" sends the toggle to QueueStatus', async () => {
+    const h = await harness();
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
+    expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDIN');
+    await waitFor(() => h.app.live.model.membersAt(IVAN_IF).length === 1, 'the model to see the add');
+    await h.app.sync.idle();
+    h.ami.removeMember('8008', IVAN_IF, { quiet: true });
+    const asked = statusAsks(h);
+    expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDIN');
+    expect(h.ami.members('8008').map((m) => m.interface)).toEqual([IVAN_IF]);
+    expect(statusAsks(h) - asked).toBe(1);
+    await h.app.sync.idle();
+    expect((await listMemberRecords(h.app.svc.store)).map((r) => r.interface)).toEqual([IVAN_IF]);
+    expect(await h.app.svc.store.redis.hlen(h.app.svc.store.keys.intents())).toBe(0);
+  });
+
+  it('after an AMI reconnect, until the live model is rebuilt, a toggle asks Asterisk', async () => {
+    const h = await harness();
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
+    h.ami.addMember('8008', IVAN_IF, { name: 'GUI', quiet: true });
+    h.ami.dropConnections();
+    await waitFor(() => !h.app.live.synced, 'the link down');
+    expect(h.app.live.liveMembers([IVAN_IF])).toBeUndefined();
+    await waitFor(() => h.app.svc.ami.connected, 'AMI back');
+    // Whether or not the model is rebuilt yet, the toggle sees the member the events never told of.
+    expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDOUT');
+    expect(h.ami.members('8008')).toEqual([]);
   });
 });

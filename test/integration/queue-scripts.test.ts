@@ -79,12 +79,6 @@ describe('queue-toggle', () => {
     expect(actionsNamed('QueueAdd')).toEqual([]);
   });
 
-  it('asks Asterisk about this member in this queue only, not every queue', async () => {
-    await callFastAgi(h.port, { script: 'queue-toggle?queue=8008', callerId: MOBILE });
-    const asked = actionsNamed('QueueStatus').filter((a) => a.Member !== undefined);
-    expect(asked).toEqual([expect.objectContaining({ Queue: '8008', Member: IFACE })]);
-  });
-
   it('leaves the prompts to the dialplan with prompts=no', async () => {
     const call = await callFastAgi(h.port, { script: 'queue-toggle?queue=8008&prompts=no', callerId: MOBILE });
     expect(call.variables.QUEUESTAT).toBe('LOGGEDIN');

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowNumber, authorize, disallowNumber, listAllowed, setPolicy } from '../../lib/queues/allowlist.ts';
-import { takeToggleToken } from '../../lib/queues/rate-limit.ts';
+import { releaseLocks, startLocked } from '../../lib/store/lock.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { BadParamsError, NotAuthorizedError, RateLimitedError, StoreUnavailableError } from '../../lib/errors.ts';
@@ -71,6 +71,12 @@ describe('queue authorization', () => {
 });
 
 describe('toggle rate limit', () => {
+  // Counted by the script that starts a change (begin-change.lua), once its locks are taken.
+  const takeToggleToken = async (s: Store, number: string, limit: number, windowSec: number) => {
+    const started = await startLocked(s, [`iface:local/${number}@test/n`], { rate: { number, limit, windowSec } });
+    await releaseLocks(s, started.held);
+  };
+
   it('refuses the change past the limit within the window, then allows again', async () => {
     for (let i = 0; i < 3; i++) await takeToggleToken(store, '79112223344', 3, 1);
     await expect(takeToggleToken(store, '79112223344', 3, 1)).rejects.toBeInstanceOf(RateLimitedError);
