@@ -1,6 +1,7 @@
 // Every typed action against the AMI double: what reaches the wire, what comes
 // back, and each of Asterisk's error texts as a typed error.
-import { describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import * as E from '../../lib/ami/errors.ts';
 import { BadParamsError } from '../../lib/errors.ts';
 import type { QueueMemberEvent } from '../../lib/ami/events.ts';
@@ -21,6 +22,34 @@ describe('queue membership', () => {
     const [event] = (await added) as [QueueMemberEvent];
     expect(event).toMatchObject({ queue: '8008', interface: MOBILE, name: 'Mobile 79112223344', penalty: 1, paused: false, membership: 'dynamic' });
     expect(ami.members('8008').map((m) => m.interface)).toEqual([MOBILE]);
+  });
+
+  it('actions asked for in one tick leave in one write: a change\'s QueueAdd and QueueMemberRingInUse, a burst of lamps', async () => {
+    const ami = await double();
+    const c = await connected(ami);
+    // Writes that reach the kernel from a socket to the double: _write per chunk, or _writev for a corked batch.
+    const writes: number[] = [];
+    const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
+    for (const name of ['_write', '_writev'] as const) {
+      const real = proto[name]!;
+      vi.spyOn(proto, name).mockImplementation(function (this: net.Socket, ...a: unknown[]) {
+        if (this.remotePort === ami.port) writes.push(1);
+        return real.apply(this, a);
+      });
+    }
+    const before = ami.actions.length;
+    try {
+      await Promise.all([
+        c.queueAdd({ queue: '8008', interface: MOBILE }),
+        c.queueMemberRingInUse({ queue: '8008', interface: MOBILE, ringInUse: false }),
+        c.setvar('DEVICE_STATE(Custom:QUEUE79112223344*8008)', 'INUSE'),
+      ]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(ami.actions.slice(before).map((a) => a.Action)).toEqual(['QueueAdd', 'QueueMemberRingInUse', 'Setvar']);
+    expect(writes).toHaveLength(1);
+    expect(ami.members('8008')[0]).toMatchObject({ ringinuse: 0 });
   });
 
   it('queueAdd: Already there, No such queue', async () => {
