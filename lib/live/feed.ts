@@ -47,6 +47,9 @@ export interface LiveFeedOptions {
 // state anyway, only passing events (a call summary) would be lost.
 const MAX_HELD = 10_000;
 
+// What may move an agent's binding. A number's own login or logout (kind
+// `number`) does not: re-reading every binding for each would cost a toggle a
+// Redis round trip and more.
 const BINDING_ACTIONS = new Set(['login', 'logout', 'move', 'force-logout', 'delete']);
 const REFUSALS = new Set(['REFUSED', 'LOCKED_OUT']);
 
@@ -227,7 +230,7 @@ export class LiveFeed implements MemberMirror {
   // ---- audit trail ------------------------------------------------------------
 
   #onAudit(rec: AuditRecord): void {
-    if (rec.result === 'OK' && BINDING_ACTIONS.has(rec.action)) {
+    if (rec.result === 'OK' && BINDING_ACTIONS.has(rec.action) && rec.kind !== 'number') {
       this.#announceBindings();
     } else if (REFUSALS.has(rec.result)) {
       void this.#refused(rec);

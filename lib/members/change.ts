@@ -302,12 +302,14 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
         // Both actions go out together: Asterisk runs one session's actions in
         // order, so the ring-in-use finds the member just added. The add's undo
         // (the member removed) takes it back too: it needs none of its own.
-        const ringInUse = opts.ringInUse === false ? setRingInUse(pbx, { queue: a.queue, interface: a.interface, ringInUse: false }) : undefined;
-        const outcome = await uncertain(
+        const adding = uncertain(
           undoAdd,
           () => addMember(pbx, { queue: a.queue, interface: a.interface, penalty: a.penalty, memberName: a.name, paused: a.paused, reason: a.reason, stateInterface: opts.stateInterface, ...(a.wrapuptime ? { wrapuptime: a.wrapuptime } : {}) }),
           (o) => o !== 'added',
-        ).catch(async (err: unknown) => {
+        );
+        // Asked for in the same tick, after the add (uncertain sends it at once).
+        const ringInUse = opts.ringInUse === false ? setRingInUse(pbx, { queue: a.queue, interface: a.interface, ringInUse: false }) : undefined;
+        const outcome = await adding.catch(async (err: unknown) => {
           await ringInUse?.catch(() => undefined);
           throw err;
         });

@@ -1,10 +1,11 @@
 // Queue members as agentgate records them in Redis: one hash per queue,
-// interface -> JSON record. Every write is one MULTI that also closes the
-// change's intent and appends its audit entries, so a reader never sees a
-// member without its audit line or an intent outliving its record.
+// interface -> JSON record. Every write is one script that also closes the
+// change's intent, appends its audit entries and releases its locks, so a
+// reader never sees a member without its audit line or an intent outliving
+// its record.
 import { auditFields, type AuditEntry } from '../store/audit.ts';
-import { queueRelease, type HeldLocks } from '../store/lock.ts';
-import { defineLua } from '../store/lua.ts';
+import type { HeldLocks } from '../store/lock.ts';
+import { runLua } from '../store/lua.ts';
 import { execTx, storeOp, type Store } from '../store/redis.ts';
 import { queueName } from '../validate.ts';
 
@@ -38,22 +39,34 @@ export interface RecordedChange {
   release?: HeldLocks;
 }
 
+/** One round trip (record-change.lua): a reader never sees a member without its audit line. */
 export async function recordChange(store: Store, change: RecordedChange): Promise<void> {
-  const { redis, keys } = store;
-  if (change.release) defineLua(store, 'release-locks');
-  const tx = redis.multi();
-  for (const m of change.put ?? []) {
-    const queue = queueName(m.queue);
-    tx.hset(keys.members(queue), m.interface, JSON.stringify({ ...m, queue }));
-    tx.sadd(keys.memberQueues(), queue);
-  }
-  for (const r of change.remove ?? []) tx.hdel(keys.members(r.queue), r.interface);
-  if (change.intentId) tx.hdel(keys.intents(), change.intentId);
-  for (const a of change.audit ?? []) tx.xadd(keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditFields(a));
-  for (const m of change.resetNoAnswer ?? []) tx.del(keys.noAnswer(m.queue, m.interface));
-  // Last, so that a release that fails (a script flushed from Redis) fails alone: the locks then expire.
-  if (change.release) queueRelease(store, tx, change.release);
-  await execTx('record change', tx, change.release ? 1 : 0);
+  const { keys } = store;
+  const scriptKeys = [keys.memberQueues(), keys.intents(), keys.audit()];
+  const indexOf = new Map<string, number>();
+  // Lua indexes from 1: KEYS[n] is scriptKeys[n - 1].
+  const key = (k: string): number => {
+    let i = indexOf.get(k);
+    if (i === undefined) {
+      scriptKeys.push(k);
+      indexOf.set(k, (i = scriptKeys.length));
+    }
+    return i;
+  };
+  const op = {
+    put: (change.put ?? []).map((m) => {
+      const queue = queueName(m.queue);
+      return [key(keys.members(queue)), m.interface, JSON.stringify({ ...m, queue }), queue];
+    }),
+    remove: (change.remove ?? []).map((r) => [key(keys.members(r.queue)), r.interface]),
+    intent: change.intentId ?? '',
+    audit: (change.audit ?? []).map(auditFields),
+    cap: store.auditMaxLen,
+    del: (change.resetNoAnswer ?? []).map((m) => key(keys.noAnswer(m.queue, m.interface))),
+    locks: (change.release?.keys ?? []).map(key),
+    token: change.release?.token ?? '',
+  };
+  await runLua(store, 'record-change', scriptKeys, [JSON.stringify(op)]);
 }
 
 export async function getMemberRecord(store: Store, queue: string, iface: string): Promise<MemberRecord | undefined> {

@@ -17,6 +17,8 @@ export interface AuditEntry {
   action: string;
   /** The number or agent id concerned. */
   subject: string;
+  /** `number`: a number's own membership (not an agent's binding): the live feed need not re-read the bindings. */
+  kind?: 'number';
   queue?: string;
   /** The outcome word: OK, REFUSED, ERROR, LOCKED_OUT, ... */
   result: string;

@@ -3,12 +3,11 @@
 // A set of locks is taken all or none in one script (begin-change.lua), which
 // can also count a rate-limited attempt, read allowlist entries and write the
 // change's intent: a change starts in one round trip. They are released by
-// token (release-locks.lua), alone or inside the MULTI that records the change.
+// token (release-locks.lua), alone or by the script that records the change.
 import { randomUUID } from 'node:crypto';
-import type { ChainableCommander } from 'ioredis';
 import { BusyError, RateLimitedError, StoreUnavailableError } from '../errors.ts';
-import { defineLua, queueLua, runLua } from './lua.ts';
-import { execTx, type Store } from './redis.ts';
+import { runLua } from './lua.ts';
+import { storeOp, type Store } from './redis.ts';
 
 export interface LockOptions {
   /** How long the locks live if their holder dies; longer than one AMI round trip. */
@@ -100,11 +99,8 @@ const TAKE_BACK_FOR_MS = 5 * 60_000;
 function takeBackLater(store: Store, held: HeldLocks, intentId: string | undefined): void {
   const until = Date.now() + TAKE_BACK_FOR_MS;
   const attempt = (): void => {
-    defineLua(store, 'release-locks');
-    const tx = store.redis.multi();
-    queueRelease(store, tx, held);
-    if (intentId) tx.hdel(store.keys.intents(), intentId);
-    execTx('take back a start', tx).catch(() => {
+    const intent = intentId ? storeOp('drop intent', () => store.redis.hdel(store.keys.intents(), intentId)) : Promise.resolve(0);
+    intent.then(() => runLua(store, 'release-locks', held.keys, [held.token])).catch(() => {
       if (Date.now() < until) setTimeout(attempt, 500).unref();
     });
   };
@@ -114,11 +110,6 @@ function takeBackLater(store: Store, held: HeldLocks, intentId: string | undefin
 /** Releases what is still ours; a failure only leaves the locks to expire. */
 export async function releaseLocks(store: Store, held: HeldLocks): Promise<void> {
   await runLua(store, 'release-locks', held.keys, [held.token]).catch(() => undefined);
-}
-
-/** The release, queued in a MULTI that records what the locks guarded. */
-export function queueRelease(store: Store, tx: ChainableCommander, held: HeldLocks): void {
-  queueLua(store, tx, 'release-locks', held.keys, [held.token]);
 }
 
 /** Runs `fn` holding the locks of `subjects`, taken in one step. */

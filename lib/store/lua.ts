@@ -4,12 +4,13 @@
 // defined on each connection once: ioredis sends the text once, then EVALSHA,
 // and the text again after a NOSCRIPT (a Redis restarted or flushed).
 import { readFileSync } from 'node:fs';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { storeOp, type Store } from './redis.ts';
 
 const NAMES = [
   'release-locks',
   'begin-change',
+  'record-change',
   'create-agent',
   'update-agent',
   'rehash-pin',
@@ -42,17 +43,6 @@ function define(redis: Redis, name: LuaScript): string {
 
 function command(redis: Redis, name: LuaScript): Command {
   return (redis as unknown as Record<string, Command>)[define(redis, name)]!.bind(redis);
-}
-
-/** Defines these scripts before a MULTI is made: a MULTI takes the client's scripts when it is created. */
-export function defineLua(store: Store, ...names: LuaScript[]): void {
-  for (const n of names) define(store.redis, n);
-}
-
-/** Queues one of the scripts in a MULTI made after defineLua. */
-export function queueLua(store: Store, tx: ChainableCommander, name: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number> = []): void {
-  const method = define(store.redis, name);
-  (tx as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(keys.length, ...keys, ...args);
 }
 
 /** Runs one of the scripts; a Redis failure becomes StoreUnavailableError like every store operation. */

@@ -66,13 +66,12 @@ export async function storeOp<T>(what: string, op: () => Promise<T>): Promise<T>
  * Redis aborted, or any command in it that failed, fails the whole step with
  * StoreUnavailableError: callers branch on one error, whatever went wrong.
  */
-/** Runs a MULTI or pipeline; any command's error fails it, except in the last `bestEffort` commands. */
-export async function execTx(what: string, tx: ChainableCommander, bestEffort = 0): Promise<unknown[]> {
+export async function execTx(what: string, tx: ChainableCommander): Promise<unknown[]> {
   return storeOp(what, async () => {
     const res = await tx.exec();
     if (!res) throw new Error('transaction aborted');
-    return res.map(([err, value], i) => {
-      if (err && i < res.length - bestEffort) throw err;
+    return res.map(([err, value]) => {
+      if (err) throw err;
       return value;
     });
   });

@@ -17,8 +17,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
 });
 
-async function harness(): Promise<Harness> {
-  const h = await startHarness({ env: { TOGGLE_RATE_LIMIT: '1000' } });
+async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const h = await startHarness({ env: { TOGGLE_RATE_LIMIT: '1000', ...env } });
   cleanups.push(() => h.stop());
   await waitFor(() => h.app.sync.status().lastResyncAt !== undefined, 'first re-sync');
   await h.app.sync.idle();
@@ -118,5 +118,44 @@ describe('own changes are not reconciled twice', () => {
     // Whether or not the model is rebuilt yet, the toggle sees the member the events never told of.
     expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDOUT');
     expect(h.ami.members('8008')).toEqual([]);
+  });
+
+  it('a toggle in asks Asterisk for the add and its ring-in-use, in that order, once each; the lamp and the queue_log line follow', async () => {
+    const h = await harness({ MOBILE_RING_IN_USE: 'no' });
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
+    const from = h.ami.actions.length;
+    expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDIN');
+    await waitFor(() => h.ami.deviceState(LAMP) === 'INUSE', 'lamp lit');
+    await h.app.sync.idle();
+    expect(h.ami.actions.slice(from).map((a) => a.Action).sort()).toEqual(['QueueAdd', 'QueueLog', 'QueueMemberRingInUse', 'Setvar']);
+    const order = h.ami.actions.slice(from).map((a) => a.Action);
+    expect(order.indexOf('QueueAdd')).toBeLessThan(order.indexOf('QueueMemberRingInUse'));
+    expect(h.ami.members('8008')[0]).toMatchObject({ interface: IVAN_IF, ringinuse: 0 });
+  });
+
+  it('a toggle in and out costs Redis two commands each (its start and its record), and nothing for the events it causes', async () => {
+    const h = await harness();
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
+    await toggle(h); // scripts loaded, the first time sends their text
+    await toggle(h);
+    await h.app.sync.idle();
+    const redis = h.app.svc.store.redis as unknown as { sendCommand: (c: { name: string }, ...rest: unknown[]) => unknown };
+    const send = redis.sendCommand;
+    const sent: string[] = [];
+    redis.sendCommand = function (this: unknown, c: { name: string }, ...rest: unknown[]) {
+      sent.push(c.name);
+      return send.call(this, c, ...rest);
+    };
+    try {
+      for (const want of ['LOGGEDIN', 'LOGGEDOUT']) {
+        expect((await toggle(h)).variables.QUEUESTAT).toBe(want);
+        await waitFor(() => h.ami.deviceState(LAMP) === (want === 'LOGGEDIN' ? 'INUSE' : 'NOT_INUSE'), 'the lamp');
+        await h.app.sync.idle();
+        await new Promise((r) => setTimeout(r, 100)); // the audit tail has seen the entries
+      }
+    } finally {
+      redis.sendCommand = send;
+    }
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
   });
 });
