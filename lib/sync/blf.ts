@@ -59,14 +59,19 @@ export interface LampsOptions {
 const IN_FLIGHT = 20;
 
 /**
- * Keeps the lamps: remembers what Asterisk last accepted so a live change sends
- * only what differs, and what failed so the next rebuild sends it again.
+ * Keeps the lamps: remembers what Asterisk was last asked so a live change
+ * sends only what differs, and what failed so the next rebuild sends it again.
+ * A live change is sent at once, without waiting for other lamps: Asterisk
+ * runs one connection's actions in order, so one lamp's states arrive in the
+ * order they were asked for. Only a rebuild, sent in batches, holds them back.
  */
 export class Lamps {
   readonly #o: LampsOptions;
   readonly #shown = new Map<string, LampState>();
   readonly #failed = new Map<string, LampState>();
-  #chain: Promise<void> = Promise.resolve();
+  /** The state each lamp was last asked to show (sent, answered or not). */
+  readonly #requested = new Map<string, LampState>();
+  #rebuilding: Promise<void> | undefined;
 
   constructor(o: LampsOptions) {
     this.#o = o;
@@ -74,10 +79,8 @@ export class Lamps {
 
   /** Sets the lamps of these targets that are not already showing their state. */
   show(targets: readonly LampTarget[]): Promise<void> {
-    return this.#serial(async () => {
-      const wanted = lampStates(targets, this.#o.template, this.#o.pausedState);
-      await this.#send([...wanted].filter(([name, state]) => this.#shown.get(name) !== state));
-    });
+    const send = () => this.#send([...lampStates(targets, this.#o.template, this.#o.pausedState)].filter(([name, state]) => this.#requested.get(name) !== state));
+    return this.#rebuilding ? this.#rebuilding.then(send) : send();
   }
 
   /**
@@ -86,12 +89,17 @@ export class Lamps {
    * left failing that no target names any more is turned off.
    */
   rebuild(targets: readonly LampTarget[]): Promise<void> {
-    return this.#serial(async () => {
+    const run = (this.#rebuilding ?? Promise.resolve()).then(async () => {
       const wanted = lampStates(targets, this.#o.template, this.#o.pausedState);
       for (const [name, state] of this.#shown) if (!wanted.has(name) && state !== 'NOT_INUSE') wanted.set(name, 'NOT_INUSE');
       for (const name of this.#failed.keys()) if (!wanted.has(name)) wanted.set(name, 'NOT_INUSE');
       await this.#send([...wanted]);
     });
+    const mine: Promise<void> = run.catch(() => undefined).finally(() => {
+      if (this.#rebuilding === mine) this.#rebuilding = undefined;
+    });
+    this.#rebuilding = mine;
+    return run;
   }
 
   async #send(lamps: Array<[string, LampState]>): Promise<void> {
@@ -99,11 +107,14 @@ export class Lamps {
     let lastError = '';
     for (let i = 0; i < lamps.length; i += IN_FLIGHT) {
       await Promise.all(lamps.slice(i, i + IN_FLIGHT).map(async ([name, state]) => {
+        this.#requested.set(name, state);
         try {
           await this.#o.setvar(`DEVICE_STATE(${name})`, state);
+          if (this.#requested.get(name) !== state) return; // asked again meanwhile: that answer counts
           this.#shown.set(name, state);
           this.#failed.delete(name);
         } catch (err) {
+          if (this.#requested.get(name) === state) this.#requested.delete(name);
           this.#shown.delete(name);
           this.#failed.set(name, state);
           failures += 1;
@@ -113,11 +124,5 @@ export class Lamps {
     }
     if (lamps.length) this.#o.log.debug({ lamps: lamps.length, failures }, 'BLF states set');
     if (failures) this.#o.log.warn({ failures, err: lastError }, 'BLF states not set; the next re-sync sends them again');
-  }
-
-  #serial(fn: () => Promise<void>): Promise<void> {
-    const run = this.#chain.then(fn);
-    this.#chain = run.catch(() => undefined);
-    return run;
   }
 }

@@ -96,4 +96,23 @@ describe('the lamp keeper', () => {
     await lamps.rebuild([]);
     expect(sent).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=NOT_INUSE']);
   });
+
+  it('a live change is sent without waiting for another lamp Asterisk has not answered yet', async () => {
+    const asked: string[] = [];
+    const lamps = new Lamps({
+      // Asterisk answers nothing: each Setvar stays in flight.
+      setvar: (v, value) => {
+        asked.push(`${v}=${value}`);
+        return new Promise<void>(() => undefined);
+      },
+      template: FREEPBX_BLF_TEMPLATE,
+      pausedState: 'ONHOLD',
+      log: silentLogger,
+    });
+    void lamps.show([t('8008', 'PJSIP/1001', true)]);
+    void lamps.show([t('8008', 'PJSIP/1002', true)]);
+    void lamps.show([t('8008', 'PJSIP/1001', false)]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(asked).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=INUSE', 'DEVICE_STATE(Custom:QUEUE1002*8008)=INUSE', 'DEVICE_STATE(Custom:QUEUE1001*8008)=NOT_INUSE']);
+  });
 });
