@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { AmiBenchResult } from './ami/ami-bench.ts';
+import type { AsteriskBenchResult } from './asterisk/asterisk-bench.ts';
 import type { FastAgiBenchResult, PhaseResult } from './scenarios.ts';
 import { round } from './support/stats.ts';
 
@@ -53,6 +54,22 @@ export function phaseTable(phases: PhaseResult[]): string {
   );
 }
 
+/** Per toggle, what went over the wire from b to Redis and to Asterisk (the AMI double), by phase. */
+export function wireTable(phases: PhaseResult[]): string {
+  const per = (n: number, p: PhaseResult) => ms(n / p.load.sessions);
+  return table(
+    ['', 'load', 'Redis commands/toggle', 'Redis writes/toggle', 'AMI actions/toggle', 'AMI actions by name, per toggle'],
+    phases.filter((p) => p.cost.wire && p.load.sessions > 0).map((p) => {
+      const w = p.cost.wire!;
+      const ami = Object.values(w.amiActions).reduce((a, b) => a + b, 0);
+      return [
+        p.id, p.label, per(w.redisCommands, p), per(w.redisWrites, p), per(ami, p),
+        Object.entries(w.amiActions).sort(([, a], [, b]) => b - a).map(([k, v]) => `${k} ${per(v, p)}`).join(', '),
+      ];
+    }),
+  );
+}
+
 export interface TargetCheck {
   what: string;
   measured: number;
@@ -69,6 +86,17 @@ export function targetChecks(r: FastAgiBenchResult, o: { concurrency: number; ra
   if (a && b) {
     const v = b.load.sessionsPerSec / a.load.sessionsPerSec;
     checks.push({ what: `b/a throughput, ${o.concurrency} concurrent`, measured: v, unit: '', goal: '>= 0.5', met: v >= 0.5 });
+  }
+  if (b) checks.push({ what: `b CPU per toggle, ${o.concurrency} concurrent`, measured: b.cpuMsPerSession, unit: 'ms', goal: '<= 0.8 ms', met: b.cpuMsPerSession <= 0.8 });
+  if (b?.cost.wire && b.load.sessions) {
+    const w = b.cost.wire;
+    const redis = w.redisCommands / b.load.sessions;
+    checks.push({ what: 'b Redis commands per toggle', measured: redis, unit: '', goal: '<= 2', met: redis <= 2.05 });
+    // The toggle's own actions: what the sync sends after it (lamps, queue_log session lines) is counted apart.
+    const own = ['QueueAdd', 'QueueRemove', 'QueueMemberRingInUse', 'QueueStatus'].reduce((n, a) => n + (w.amiActions[a] ?? 0), 0) / b.load.sessions;
+    const all = Object.values(w.amiActions).reduce((n, v) => n + v, 0) / b.load.sessions;
+    checks.push({ what: 'b AMI actions per toggle: the change itself', measured: own, unit: '', goal: '<= 2', met: own <= 2.05 });
+    checks.push({ what: 'b AMI actions per toggle: with the BLF lamp and the queue_log line', measured: all, unit: '', goal: '<= 2', met: all <= 2.05 });
   }
   const open = find(`b-${o.rate}/s`);
   if (open) {
@@ -93,8 +121,40 @@ export function targetChecks(r: FastAgiBenchResult, o: { concurrency: number; ra
   return checks;
 }
 
+/** Through a real Asterisk: agentgate's toggle against the empty FastAGI floor, in calls/s. */
+export function asteriskChecks(r: AsteriskBenchResult): TargetCheck[] {
+  const empty = r.phases.find((p) => p.extension === 'empty');
+  const toggle = r.phases.find((p) => p.extension === 'toggle');
+  if (!empty || !toggle) return [];
+  const v = toggle.load.callsPerSec / empty.load.callsPerSec;
+  return [{ what: `ast-toggle/ast-empty calls/s through Asterisk, ${r.concurrency} concurrent`, measured: v, unit: '', goal: '>= 0.85', met: v >= 0.85 }];
+}
+
 export function checksTable(checks: TargetCheck[]): string {
   return table(['target', 'measured', 'goal', ''], checks.map((c) => [c.what, `${round(c.measured)}${c.unit ? ` ${c.unit}` : ''}`, c.goal, c.met ? 'met' : '**missed**']));
+}
+
+export function asteriskTable(r: AsteriskBenchResult): string {
+  const opt = (n: number | undefined) => (n === undefined ? '' : ms(n));
+  return table(
+    ['', 'what', 'load', 'calls/s', 'p50 ms', 'p99 ms', 'max ms', 'Asterisk CPU ms/call', 'agentgate CPU ms/call', '+ Redis ms', 'empty AGI server CPU ms/call', 'failed', 'Asterisk warnings/errors'],
+    r.phases.map((p) => [
+      p.id,
+      p.what,
+      p.label,
+      ms(p.load.callsPerSec),
+      ms(p.load.latencyMs.p50),
+      ms(p.load.latencyMs.p99),
+      ms(p.load.latencyMs.max),
+      ms(p.asteriskCpuMsPerCall),
+      // In ast-empty agentgate is running but idle: its figure is what idling costs.
+      p.agentgateCpuMsPerCall === undefined ? '' : `${ms(p.agentgateCpuMsPerCall)}${p.extension === 'toggle' ? '' : ' (idle)'}`,
+      p.extension === 'toggle' ? opt(p.redisCpuMsPerCall) : '',
+      opt(p.emptyAgiCpuMsPerCall),
+      String(p.load.failed),
+      `${p.asteriskLog.warnings}/${p.asteriskLog.errors}`,
+    ]),
+  );
 }
 
 export function amiTable(r: AmiBenchResult): string {

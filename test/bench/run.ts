@@ -1,14 +1,18 @@
-// `npm run bench` (node test/bench/run.ts): the FastAGI benchmarks (a, a2, b, c)
-// and the AMI benchmarks in one run, on this machine, with one generator;
+// `npm run bench` (node test/bench/run.ts): the FastAGI benchmarks (a, a2, b, c),
+// the AMI benchmarks and, when an Asterisk is installed, calls through a real
+// private Asterisk (asterisk/) in one run, on this machine, with one generator;
 // tables on stdout, the same figures as JSON in a file. `--soak`: the soak.
 // Exit code 1 when any session failed or a check did not hold: a benchmark
 // that measured something broken must not look like a result.
 import { writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { findInstall, type AsteriskInstall } from '../asterisk/support/binary.ts';
 import { runAmiBench, type AmiBenchResult } from './ami/ami-bench.ts';
-import { amiTable, checksTable, machine, machineLine, phaseTable, targetChecks } from './report.ts';
+import { runAsteriskBench, type AsteriskBenchResult } from './asterisk/asterisk-bench.ts';
+import { amiTable, asteriskChecks, asteriskTable, checksTable, machine, machineLine, phaseTable, targetChecks, wireTable } from './report.ts';
 import { runFastAgiBench, type FastAgiBenchResult } from './scenarios.ts';
 import { runSoak } from './soak.ts';
 import { runStreamsBench } from './streams.ts';
@@ -19,7 +23,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 const HELP = `node test/bench/run.ts [options]
   --quick                 short windows; the whole run within about 45 s on 2 cores
-  --only a,a2,b,c,ami     parts to run (default: all)
+  --only a,a2,b,c,ami,asterisk  parts to run (default: all; asterisk when one is found)
+  --asterisk / --no-asterisk    calls through a real private Asterisk: run (fail when none is
+                          found) / don't (default: run when ASTERISK_BIN or an asterisk on PATH is found)
+  --asterisk-concurrency N  calls in flight in the Asterisk phase (20)
+  --asterisk-calls N      calls measured per extension in the Asterisk phase (3000; quick 600),
+                          after a warm-up of a quarter as many
   --concurrency N         sessions in flight in the closed-loop phases (50)
   --rate R                toggles/s of b's open-loop phase (200)
   --big-concurrency N     sessions in flight in the memory phase (1000)
@@ -29,7 +38,8 @@ const HELP = `node test/bench/run.ts [options]
   --duration S            measurement window, seconds (quick 2.5, full 10)
   --classic perl,node     classic AGI interpreters for c (both)
   --log-level L           the service's log level (info, as shipped)
-  --node-flags="F ..."    Node flags for a, a2 and b, e.g. --node-flags=--max-semi-space-size=16
+  --node-flags="F ..."    Node flags for a, a2 and b (default: those of npm start, e.g. --max-semi-space-size=16;
+                          --node-flags= for none)
   --ami-queues N          queues Asterisk (the AMI double) has, 8008 and 8009 among them (2)
   --out FILE              JSON results (bench-results.json; soak: bench-results-soak.json)
   --soak                  the soak: 100,000 toggles, then everything back to baseline?
@@ -39,9 +49,13 @@ const HELP = `node test/bench/run.ts [options]
 `;
 
 const { values: v } = parseArgs({
+  allowNegative: true,
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    asterisk: { type: 'boolean' },
+    'asterisk-concurrency': { type: 'string', default: '20' },
+    'asterisk-calls': { type: 'string' },
     concurrency: { type: 'string', default: '50' },
     rate: { type: 'string', default: '200' },
     'big-concurrency': { type: 'string', default: '1000' },
@@ -51,7 +65,7 @@ const { values: v } = parseArgs({
     duration: { type: 'string' },
     classic: { type: 'string', default: 'perl,node' },
     'log-level': { type: 'string', default: 'info' },
-    'node-flags': { type: 'string', default: '' },
+    'node-flags': { type: 'string' },
     'ami-queues': { type: 'string', default: '2' },
     out: { type: 'string' },
     soak: { type: 'boolean', default: false },
@@ -79,17 +93,28 @@ function whole(name: string, raw: string, min: number): number {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const command = `node test/bench/run.ts ${process.argv.slice(2).join(' ')}`.trim();
 let redis: BenchRedis | undefined;
+// The Asterisk phase's own prefix: agentgate restores into Asterisk the members its Redis records,
+// and b leaves hundreds of them (logged in to the AMI double) under its prefix.
+let asteriskRedis: BenchRedis | undefined;
 
 async function cleanup(): Promise<void> {
   killChildren();
   if (redis) await redis.cleanup().catch(() => undefined);
+  if (asteriskRedis) await asteriskRedis.cleanup().catch(() => undefined);
   redis = undefined;
+  asteriskRedis = undefined;
 }
 process.on('SIGINT', () => {
   void cleanup().then(() => process.exit(130));
 });
 
-const nodeFlags = v['node-flags']!.split(' ').filter(Boolean);
+/** The Node flags `npm start` runs the service with (package.json), --import aside: b is measured as it is deployed. */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return start.filter((t, i) => t.startsWith('--') && t !== '--import' && start[i - 1] !== '--import');
+}
+
+const nodeFlags = v['node-flags'] === undefined ? startFlags() : v['node-flags'].split(' ').filter(Boolean);
 const amiQueues = whole('ami-queues', v['ami-queues']!, 2);
 
 async function main(): Promise<number> {
@@ -116,7 +141,15 @@ async function main(): Promise<number> {
   }
 
   const quick = v.quick!;
-  const only = new Set((v.only ?? 'a,a2,b,c,ami').split(',').map((s) => s.trim()).filter(Boolean));
+  const only = new Set((v.only ?? 'a,a2,b,c,ami,asterisk').split(',').map((s) => s.trim()).filter(Boolean));
+  if (v.asterisk === true) only.add('asterisk');
+  if (v.asterisk === false) only.delete('asterisk');
+  const asteriskInstall = only.has('asterisk') ? findAsterisk(v.asterisk === true) : undefined;
+  if (!asteriskInstall) only.delete('asterisk');
+  const asteriskOpts = {
+    concurrency: whole('asterisk-concurrency', v['asterisk-concurrency']!, 1),
+    calls: whole('asterisk-calls', v['asterisk-calls'] ?? (quick ? '600' : '3000'), 1),
+  };
   const durationS = v.duration !== undefined ? Number(v.duration) : quick ? 2.5 : 10;
   const opts = {
     quick,
@@ -135,24 +168,35 @@ async function main(): Promise<number> {
     logLevel: v['log-level']!,
     nodeFlags,
     amiQueues,
+    asterisk: asteriskOpts,
     log,
   };
 
   let fastagi: FastAgiBenchResult | undefined;
   let ami: AmiBenchResult | undefined;
+  let asterisk: AsteriskBenchResult | undefined;
   if (['a', 'a2', 'b', 'c'].some((p) => only.has(p))) {
     if (only.has('b')) redis = await openBenchRedis();
     fastagi = await runFastAgiBench({ ...opts, redis });
   }
   if (only.has('ami')) ami = await runAmiBench({ root, quick, log });
+  if (asteriskInstall) {
+    log(`asterisk: calls through a private Asterisk (${asteriskInstall.bin})`);
+    asteriskRedis = await openBenchRedis();
+    asterisk = await runAsteriskBench({ install: asteriskInstall, ...asteriskOpts, redis: asteriskRedis, logLevel: opts.logLevel, nodeFlags, log });
+  }
 
-  const checks = fastagi ? targetChecks(fastagi, opts) : [];
+  const checks = [...(fastagi ? targetChecks(fastagi, opts) : []), ...(asterisk ? asteriskChecks(asterisk) : [])];
   const failures: string[] = [];
   for (const p of fastagi?.phases ?? []) {
     for (const [reason, n] of Object.entries({ ...p.warmupFailures, ...p.load.failures })) failures.push(`${p.id}: ${n} × ${reason}`);
   }
   for (const id of fastagi?.dialogueMismatches ?? []) failures.push(`${id}: its AGI dialogue differs from b's (see dialogues in the JSON)`);
   for (const c of fastagi?.consistency ?? []) failures.push(`b: ${c}`);
+  for (const p of asterisk?.phases ?? []) {
+    for (const [reason, n] of Object.entries({ ...p.warmupFailures, ...p.load.failures })) failures.push(`${p.id}: ${n} × ${reason}`);
+  }
+  for (const c of [...(asterisk?.consistency ?? []), ...(asterisk?.problems ?? [])]) failures.push(c);
 
   const out = v.out ?? 'bench-results.json';
   const json = {
@@ -166,6 +210,7 @@ async function main(): Promise<number> {
     fastagi,
     targets: checks,
     ami,
+    asterisk,
   };
   writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
 
@@ -174,8 +219,13 @@ async function main(): Promise<number> {
     const b = fastagi.dialogues.b;
     if (b) parts.push(`AGI round trips per toggle, counted from a real toggle session: ${b.login.length} logging in, ${b.logout.length} logging out.`);
     parts.push(phaseTable(fastagi.phases));
-    if (checks.length) parts.push(checksTable(checks));
+    if (fastagi.phases.some((p) => p.cost.wire)) parts.push(wireTable(fastagi.phases));
   }
+  if (asterisk) {
+    parts.push(`Through a real Asterisk (${asterisk.asterisk.version}): calls originated over AMI into Local channels, ${asterisk.concurrency} in flight; call duration from Originate to the call's report.`);
+    parts.push(asteriskTable(asterisk));
+  }
+  if (checks.length) parts.push(checksTable(checks));
   if (ami) parts.push(amiTable(ami));
   parts.push(`${machineLine(m, command)} Took ${Math.round((Date.now() - started) / 1000)} s.`);
   process.stdout.write(`${parts.join('\n\n')}\nJSON: ${out}\n`);
@@ -184,6 +234,24 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** The Asterisk to call through, or undefined (one line on stderr) when there is none; `required`: none is an error. */
+function findAsterisk(required: boolean): AsteriskInstall | undefined {
+  let install: AsteriskInstall | undefined;
+  let why = 'no asterisk binary (set ASTERISK_BIN, or put its directory on PATH, e.g. PATH=$PATH:/usr/sbin)';
+  try {
+    install = findInstall();
+  } catch (err) {
+    why = (err as Error).message;
+  }
+  if (install) return install;
+  if (required) {
+    process.stderr.write(`--asterisk: ${why}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`asterisk: skipped, ${why}\n`);
+  return undefined;
 }
 
 let code = 1;

@@ -6,6 +6,7 @@
 //   c   a classic AGI script spawned per call (perl, node)
 // Each is first calibrated: one toggle in and one out, every command recorded,
 // so the floors are checked to hold the very dialogue b holds.
+import { numberOfInterface } from '../../lib/asterisk/interfaces.ts';
 import { runClosedLoop, runOpenLoop, type LoadResult, type Workload } from './agi/load.ts';
 import { playSession } from './agi/peer.ts';
 import { judgeToggle, ToggleWorkload, type QueueStat } from './agi/toggle-workload.ts';
@@ -173,11 +174,12 @@ export async function runFastAgiBench(o: FastAgiBenchOptions): Promise<FastAgiBe
       w.setDelays({ mediaDelayMs: o.promptMs });
       phases.push(await phase(o, `b-${o.bigConcurrency}`, bigLabel, t, w, big, bigWindow));
       // Every toggle was judged by what it told the caller; check Asterisk agrees.
-      const expected = w.loggedIn().map((n) => `Local/${n}@outbound-allroutes/n`);
-      const members = new Set(await double.call<string[]>('members', { queue: QUEUE }));
-      const missing = expected.filter((i) => !members.delete(i));
+      // By number: a mobile is a member through the confirm context or not, as the service is configured.
+      const expected = w.loggedIn();
+      const members = new Map((await double.call<string[]>('members', { queue: QUEUE })).map((i) => [numberOfInterface(i) ?? i, i]));
+      const missing = expected.filter((n) => !members.delete(n));
       const pool = new Set(numbers);
-      const extra = [...members].filter((i) => pool.has(/^Local\/(\d+)@/.exec(i)?.[1] ?? '') && !w.retired.has(/^Local\/(\d+)@/.exec(i)?.[1] ?? ''));
+      const extra = [...members].filter(([n]) => pool.has(n) && !w.retired.has(n)).map(([, i]) => i);
       if (missing.length) consistency.push(`${missing.length} number(s) told LOGGEDIN are not members in Asterisk, e.g. ${missing[0]}`);
       if (extra.length) consistency.push(`${extra.length} number(s) told LOGGEDOUT are still members in Asterisk, e.g. ${extra[0]}`);
     } finally {

@@ -23,6 +23,29 @@ export interface WindowCost {
   launcherCpuMs?: number;
   /** c only: most scripts alive at once. */
   peakLive?: number;
+  /** b only: what went to Redis and Asterisk during the window. */
+  wire?: WireCounts;
+}
+
+/** Redis commands, Redis writes (a pipeline or MULTI is one), AMI actions by name. */
+export interface WireCounts {
+  redisCommands: number;
+  redisWrites: number;
+  redisByCommand: Record<string, number>;
+  amiActions: Record<string, number>;
+}
+
+function delta(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b)) if (v - (a[k] ?? 0) > 0) out[k] = v - (a[k] ?? 0);
+  return out;
+}
+
+function wireDelta(a: WireCounts, b: WireCounts): WireCounts {
+  return {
+    redisCommands: b.redisCommands - a.redisCommands, redisWrites: b.redisWrites - a.redisWrites,
+    redisByCommand: delta(a.redisByCommand, b.redisByCommand), amiActions: delta(a.amiActions, b.amiActions),
+  };
 }
 
 export interface Target {
@@ -36,15 +59,17 @@ export interface Target {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function processTarget(name: string, child: Child, redis?: BenchRedis): Target {
+function processTarget(name: string, child: Child, redis?: BenchRedis, counted = false): Target {
   let before: SelfStats | undefined;
   let redisBefore = 0;
+  let wireBefore: WireCounts | undefined;
   return {
     name,
     port: Number(child.info.port),
     child,
     async begin() {
       await child.call('resetPeak');
+      if (counted) wireBefore = await child.call<WireCounts>('wire');
       before = await child.call<SelfStats>('stats');
       if (redis) redisBefore = await redis.serverCpuMs();
     },
@@ -52,6 +77,7 @@ function processTarget(name: string, child: Child, redis?: BenchRedis): Target {
       const after = await child.call<SelfStats>('stats');
       const cost: WindowCost = { cpuMs: after.cpuMs - before!.cpuMs, peakRss: after.peakRss, peakPrivateRss: after.peakPrivateRss };
       if (redis) cost.redisCpuMs = (await redis.serverCpuMs()) - redisBefore;
+      if (wireBefore) cost.wire = wireDelta(wireBefore, await child.call<WireCounts>('wire'));
       return cost;
     },
     stop: () => child.stop(),
@@ -66,6 +92,8 @@ export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; lo
       FASTAGI_HOST: '127.0.0.1',
       FASTAGI_PORT: '0',
       FASTAGI_MAX_SESSIONS: '5000',
+      // The generator is one address, as one Asterisk is: the per-address cap must not be what is measured.
+      FASTAGI_MAX_SESSIONS_PER_ADDRESS: '5000',
       AMI_HOST: '127.0.0.1',
       AMI_PORT: String(o.amiPort),
       AMI_USERNAME: 'agentgate',
@@ -81,7 +109,7 @@ export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; lo
       ...o.env,
     },
   });
-  return processTarget('agentgate', child, o.redis);
+  return processTarget('agentgate', child, o.redis, true);
 }
 
 /** (a) the bare ding-dong floor, or (a2) the same dialogue through agentgate's FastAGI layer. */

@@ -41,7 +41,7 @@ export function startChild(
   const cp = fork(modulePath, opts.args ?? [], {
     env: { ...process.env, ...opts.env },
     execArgv: opts.execArgv ?? [],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   live.add(cp);
   let nextId = 1;

@@ -67,6 +67,21 @@ export function childrenCpuMs(): number | undefined {
   }
 }
 
+/**
+ * CPU time in ms (utime + stime, all threads) of another process by its pid,
+ * from /proc/<pid>/stat: what a process the runner did not fork (Asterisk,
+ * daemonized) spends. Undefined when it is gone or off Linux.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Open descriptors of this process by kind: socket, pipe, file, other. */
 export function openDescriptors(): Record<string, number> | undefined {
   try {

@@ -23,6 +23,36 @@ while (!app.svc.ami.connected) {
   await new Promise((r) => setTimeout(r, 10));
 }
 
+// What goes over the wire to Redis and Asterisk, counted here so the bench can
+// say how many round trips a toggle costs. A command sent alone is one write;
+// the commands of one pipeline or MULTI share one.
+const wire = { redisCommands: 0, redisWrites: 0, redisByCommand: {} as Record<string, number> };
+{
+  const redis = app.svc.store.redis as unknown as { sendCommand: (command: unknown, stream?: { isPipeline?: boolean }, node?: unknown) => unknown };
+  const send = redis.sendCommand.bind(redis);
+  const pipelines = new WeakSet<object>();
+  redis.sendCommand = (command, stream, node) => {
+    wire.redisCommands += 1;
+    const name = (command as { name: string }).name;
+    wire.redisByCommand[name] = (wire.redisByCommand[name] ?? 0) + 1;
+    if (!stream?.isPipeline) wire.redisWrites += 1;
+    else if (!pipelines.has(stream)) {
+      pipelines.add(stream);
+      wire.redisWrites += 1;
+    }
+    return send(command, stream, node);
+  };
+}
+
+/** AMI actions sent so far, by action, from the service's own metrics. */
+async function amiActions(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of (await app.metrics.text()).matchAll(/^agentgate_ami_action_duration_seconds_count\{action="([^"]+)",result="[^"]+"\} (\d+)$/gm)) {
+    out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
 function listeners(emitter: NodeJS.EventEmitter): number {
   return emitter.eventNames().reduce((n, name) => n + emitter.listenerCount(name), 0);
 }
@@ -43,6 +73,7 @@ serve(
         redisOfflineQueue: redis.offlineQueue.length,
       };
     },
+    wire: async () => ({ ...wire, amiActions: await amiActions() }),
     stop: () => app.stop(),
   },
   { port: app.port, apiPort: app.apiPort ?? null },
