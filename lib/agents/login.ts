@@ -8,6 +8,7 @@ import { localInterface, sameInterface } from '../asterisk/interfaces.ts';
 import { memberState, type QueueState } from '../asterisk/member.ts';
 import { liveMembership } from '../asterisk/pbx.ts';
 import { withMemberChange } from '../members/change.ts';
+import { pauseAgent } from './pause.ts';
 import type { MemberRecord } from '../members/records.ts';
 import { appendAudit, auditBy, type AuditEntry, type Origin } from '../store/audit.ts';
 import { withAgentLock } from '../store/lock.ts';
@@ -43,7 +44,9 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
   const audit = (action: string, result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, req.agentId, action, result, more);
   const refusePhoneTaken = (holder: string) => appendAudit(store, audit('login', 'REFUSED', { detail: `PHONE_TAKEN phone=${req.phone} agent=${holder}` }));
 
-  return withAgentLock(store, req.agentId, async () => {
+  /** Queues the agent was already in at this phone, paused, when it logged in again. */
+  const pausedAtLogin: string[] = [];
+  const done = await withAgentLock(store, req.agentId, async () => {
     // Read again under the lock: the account may have changed, or gone, while the PIN was keyed.
     const account = await getAgent(store, req.agentId);
     if (!account) throw new AgentNotFoundError(req.agentId);
@@ -62,6 +65,8 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
       const live = await liveMembership(pbx, iface);
       const before = new Map(account.queues.map((q) => [q.queue, memberState(live.get(q.queue))]));
       const toAdd = account.queues.filter((q) => before.get(q.queue) === 'out');
+      pausedAtLogin.length = 0;
+      pausedAtLogin.push(...account.queues.filter((q) => before.get(q.queue) === 'in' && live.get(q.queue)!.paused).map((q) => q.queue));
       const oldMembers = oldIface ? agentMembersAt(await liveMembership(pbx, oldIface), oldIface, account.queues.map((q) => q.queue), records) : [];
 
       await tx.apply({
@@ -128,6 +133,10 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
     log.info({ agent: account.id, phone: req.phone, movedFrom: result.movedFrom?.phone, added: result.queues.filter((q) => q.before !== q.after).map((q) => q.queue), already: result.already }, 'agent logged in');
     return result;
   });
+  // Logging in again means ready for calls: a pause (an auto-pause after
+  // unanswered rings, a break) is lifted, once the agent lock is free again.
+  for (const queue of pausedAtLogin) await pauseAgent(deps, { agentId: req.agentId, mode: 'unpause', queue, origin: req.origin });
+  return done;
 }
 
 /** After a failed record: put the binding back as it was before this login. */

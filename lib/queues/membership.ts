@@ -14,6 +14,7 @@ import { appendAudit, auditBy, type Origin } from '../store/audit.ts';
 import type { RawEntry } from '../store/lock.ts';
 import { queueName, validQueue } from '../validate.ts';
 import { authorizationOf, type Authorization } from './allowlist.ts';
+import { pauseInterface } from './pause.ts';
 
 export type MemberOp = 'login' | 'logout' | 'toggle';
 
@@ -73,7 +74,9 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     return { ...d, remove: d.toRemove.map((q) => live.get(q)!) };
   };
 
-  return withMemberChange(deps, {
+  /** Queues the number was already in, paused, when it asked to log in. */
+  const pausedAtLogin: string[] = [];
+  const result = await withMemberChange(deps, {
     subject: req.number,
     interfaces: ifaces,
     start: {
@@ -87,6 +90,8 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
   }, async (tx) => {
     const live = await tx.live(only);
     const { before, toAdd, remove } = planOf(live);
+    pausedAtLogin.length = 0;
+    if (req.op === 'login') pausedAtLogin.push(...queues.filter((q) => before.get(q) === 'in' && live.get(q)!.paused));
     const auth = await authorizeAll(deps, req, toAdd, tx.entries);
 
     const applied = await tx.apply({
@@ -112,6 +117,12 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     });
     return { state: summarize([...after.values()]), interface: iface, queues: queues.map((queue) => ({ queue, before: before.get(queue)!, after: after.get(queue)! })) };
   });
+  // Logging in again means ready for calls: a pause (an auto-pause after
+  // unanswered rings, a break) is lifted, each queue as its own change.
+  for (const queue of pausedAtLogin) {
+    await pauseInterface(deps, { number: req.number, interfaces: ifaces, mode: 'unpause', queue, origin: req.origin });
+  }
+  return result;
 }
 
 /** Every queue to join must let the number in (from the entries the start read); a refusal is audited and nothing is changed. */

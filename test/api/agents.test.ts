@@ -58,6 +58,16 @@ describe('agent state and actions', () => {
     ]);
   });
 
+  it('a second login of a paused agent at the same phone lifts the pause in every queue', async () => {
+    expect((await h.req('POST', '/agents/7001/login', { body: { phone: DESK } })).status).toBe(200);
+    expect((await h.req('POST', '/agents/7001/pause', { body: { reason: 'lunch' } })).body).toMatchObject({ paused: true });
+    const again = await h.req('POST', '/agents/7001/login', { body: { phone: DESK } });
+    expect(again.status).toBe(200);
+    expect(h.ami.members().filter((m) => m.interface === DESK_IFACE).map((m) => `${m.queue} ${m.paused}`).sort()).toEqual(['8008 false', '8009 false']);
+    const audit = (await readAudit(store(), { count: 3 })).map((a) => `${a.action} ${a.queue ?? '-'}`).sort();
+    expect(audit).toEqual(['login -', 'unpause 8008', 'unpause 8009']);
+  });
+
   it('shows an agent on a call with the caller number', async () => {
     await h.req('POST', '/agents/7001/login', { body: { phone: DESK } });
     const uid = h.ami.addCaller('8008', { number: '74950001122', name: 'Customer' });

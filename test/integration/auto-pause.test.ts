@@ -97,6 +97,19 @@ describe('auto-pause after unanswered rings', () => {
     expect(member('8008')).toMatchObject({ paused: false });
   });
 
+  it('a new login of the paused mobile (queue-login, no logout) lifts the auto-pause, audited', async () => {
+    await start();
+    await login();
+    const caller = h.ami.addCaller('8008', { number: '74950003344' });
+    for (let i = 0; i < 3; i++) await missRing('8008', caller);
+    await waitFor(() => member('8008')?.paused === true, 'the auto-pause');
+    await login();
+    expect(member('8008')).toMatchObject({ paused: false });
+    expect(await getMemberRecord(h.app.svc.store, '8008', IFACE)).toMatchObject({ paused: false });
+    const audit = (await readAudit(h.app.svc.store, { count: 5 })).map((a) => `${a.action} ${a.queue ?? '-'} ${a.source}`);
+    expect(audit[0]).toBe('unpause 8008 fastagi');
+  });
+
   it('starts counting again when the member answers a call', async () => {
     await start();
     await login();
