@@ -99,7 +99,7 @@ export const agentState = obj({
 
 // ---- allowlists and audit ----------------------------------------------------------
 
-export const allowedNumber = obj({ number: str(), penalty: int(), name: str(), wrapup: int() }, ['number', 'penalty', 'name']);
+export const allowedNumber = obj({ number: str(), penalty: int(), name: str(), wrapup: int(), confirm: { type: 'boolean', const: false } }, ['number', 'penalty', 'name']);
 export const allowlist = obj({ queue: str(), policy: str('list: only listed numbers; open: any number', { enum: ['list', 'open'] }), numbers: list(allowedNumber) });
 
 export const auditEntry = obj({
@@ -177,8 +177,9 @@ export const allowBody = obj({
   penalty: int('Queue penalty given at login', { minimum: 0, maximum: 1000 }),
   name: str('Member name (default: the number)', { minLength: 1, maxLength: 64 }),
   wrapup: int('Seconds of wrap-up after each queue call (default: the queue\'s)', { minimum: 0, maximum: 3600 }),
+  confirm: { type: 'boolean', description: 'false: rung without confirm on answer (default: as CONFIRM_ANSWER says)' },
 }, []);
-export const allowResult = obj({ queue: str(), number: str(), penalty: int(), name: str(), wrapup: int() }, ['queue', 'number', 'penalty', 'name']);
+export const allowResult = obj({ queue: str(), number: str(), penalty: int(), name: str(), wrapup: int(), confirm: { type: 'boolean', const: false } }, ['queue', 'number', 'penalty', 'name']);
 export const removeResult = obj({ queue: str(), number: str(), removed: { type: 'boolean', const: true } });
 export const policyBody = obj({ policy: str(undefined, { enum: ['list', 'open'] }) });
 export const policyResult = obj({ queue: str(), policy: str() });

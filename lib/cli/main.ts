@@ -11,7 +11,9 @@ import { IMPORT_USAGE, importCmd, importNeedsAmi } from './import-freepbx.ts';
 import { allowCmd, auditCmd, loginCmd, membersCmd, pauseCmd, policyCmd } from './queue-commands.ts';
 
 const USAGE = `usage: agentgate <command> [args]
-  allow add <queue> <number> [--penalty N] [--name NAME] [--wrapup SEC]   authorize a number for a queue (wrap-up: seconds after each call)
+  allow add <queue> <number> [--penalty N] [--name NAME] [--wrapup SEC] [--no-confirm]
+                                      authorize a number for a queue (wrap-up: seconds after each call;
+                                      --no-confirm: rung without confirm on answer)
   allow remove <queue> <number>                            take a number off a queue's list
   allow list [queue]                                       numbers allowed per queue
   policy <queue> open|list                                 open: any number may log in (default: list)
@@ -41,6 +43,7 @@ const parseOptions = () => parseArgs({
   options: {
     penalty: { type: 'string' },
     wrapup: { type: 'string' },
+    'no-confirm': { type: 'boolean' },
     name: { type: 'string' },
     context: { type: 'string' },
     count: { type: 'string' },

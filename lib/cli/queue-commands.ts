@@ -22,22 +22,22 @@ function int(v: string | undefined, what: string, fallback: number): number {
   return Number(v);
 }
 
-export async function allowCmd(svc: Services, out: Out, args: string[], opts: { penalty?: string; name?: string; wrapup?: string }): Promise<void> {
+export async function allowCmd(svc: Services, out: Out, args: string[], opts: { penalty?: string; name?: string; wrapup?: string; 'no-confirm'?: boolean }): Promise<void> {
   const [sub, queue, raw] = args;
   if (sub === 'list') {
     const queues = queue ? [{ queue: validQueue(queue), policy: undefined }] : await listAllowQueues(svc.store);
     for (const q of queues) {
       out(`queue ${q.queue}${q.policy ? ` (policy ${q.policy})` : ''}`);
-      for (const e of await listAllowed(svc.store, q.queue)) out(`  ${e.number}\tpenalty ${e.penalty}\t${e.name}${e.wrapup ? `\twrap-up ${e.wrapup}s` : ''}`);
+      for (const e of await listAllowed(svc.store, q.queue)) out(`  ${e.number}\tpenalty ${e.penalty}\t${e.name}${e.wrapup ? `\twrap-up ${e.wrapup}s` : ''}${e.confirm === false ? '\tno confirm' : ''}`);
     }
     return;
   }
-  if ((sub !== 'add' && sub !== 'remove') || !queue || !raw) throw new UsageError('allow add|remove <queue> <number> [--penalty N] [--name NAME] [--wrapup SEC] | allow list [queue]');
+  if ((sub !== 'add' && sub !== 'remove') || !queue || !raw) throw new UsageError('allow add|remove <queue> <number> [--penalty N] [--name NAME] [--wrapup SEC] [--no-confirm] | allow list [queue]');
   const number = canonicalNumber(raw, svc.numbers);
   if (sub === 'add') {
     const penalty = int(opts.penalty, '--penalty', 0);
     const wrapup = int(opts.wrapup, '--wrapup', 0);
-    await allowNumber(svc.store, validQueue(queue), { number, penalty, name: opts.name ?? number, ...(wrapup ? { wrapup } : {}) }, adminOrigin());
+    await allowNumber(svc.store, validQueue(queue), { number, penalty, name: opts.name ?? number, ...(wrapup ? { wrapup } : {}), ...(opts['no-confirm'] ? { confirm: false as const } : {}) }, adminOrigin());
     out(`allowed ${number} in ${queue} with penalty ${penalty}`);
   } else {
     out((await disallowNumber(svc.store, validQueue(queue), number, adminOrigin())) ? `removed ${number} from the list of ${queue}` : `${number} was not listed for ${queue}`);

@@ -23,6 +23,8 @@ export interface AllowedNumber {
   name: string;
   /** Seconds of wrap-up after each queue call (Asterisk's per-member Wrapuptime); absent: the queue's. */
   wrapup?: number;
+  /** false: this number is rung without confirm on answer in this queue (a person who always answers, a desk behind a mobile number). */
+  confirm?: false;
 }
 
 /** What a login uses: always from the list (or the open default), never from the caller. */
@@ -30,11 +32,12 @@ export interface Authorization {
   penalty: number;
   name: string;
   wrapup?: number;
+  confirm?: false;
 }
 
 function parseEntry(number: string, json: string): AllowedNumber {
-  const v = JSON.parse(json) as { penalty: number; name: string; wrapup?: number };
-  return { number, penalty: v.penalty, name: v.name, ...(v.wrapup ? { wrapup: v.wrapup } : {}) };
+  const v = JSON.parse(json) as { penalty: number; name: string; wrapup?: number; confirm?: boolean };
+  return { number, penalty: v.penalty, name: v.name, ...(v.wrapup ? { wrapup: v.wrapup } : {}), ...(v.confirm === false ? { confirm: false as const } : {}) };
 }
 
 /** A wrap-up time: whole seconds, up to an hour. */
@@ -59,10 +62,11 @@ export async function allowNumber(store: Store, queue: string, entry: AllowedNum
   queue = validQueue(queue);
   const value = JSON.stringify({
     penalty: validPenalty(entry.penalty), name: validMemberName(entry.name), ...(entry.wrapup ? { wrapup: validWrapup(entry.wrapup) } : {}),
+    ...(entry.confirm === false ? { confirm: false } : {}),
   });
   await execTx('allow number',
     store.redis.multi().hset(store.keys.allowlist(queue), entry.number, value).sadd(store.keys.allowQueues(), queue)
-      .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'allow', entry.number, queue, `penalty=${entry.penalty}`)));
+      .xadd(store.keys.audit(), 'MAXLEN', '~', String(store.auditMaxLen), '*', ...auditOf(origin, 'allow', entry.number, queue, `penalty=${entry.penalty}${entry.confirm === false ? ' confirm=off' : ''}`)));
 }
 
 /** Returns false when the number was not listed. */

@@ -94,11 +94,13 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     if (req.op === 'login') pausedAtLogin.push(...queues.filter((q) => before.get(q) === 'in' && live.get(q)!.paused));
     const auth = await authorizeAll(deps, req, toAdd, tx.entries);
 
+    // An allowlist entry with confirm off rings the number straight through its context.
+    const ifaceFor = (a: Authorization) => (a.confirm === false ? localInterface(req.number, req.context) : iface);
     const applied = await tx.apply({
       remove,
       add: toAdd.map((queue) => {
         const a = auth.get(queue)!;
-        return { queue, interface: iface, penalty: a.penalty, name: a.name, paused: false, ...(a.wrapup ? { wrapuptime: a.wrapup } : {}) };
+        return { queue, interface: ifaceFor(a), penalty: a.penalty, name: a.name, paused: false, ...(a.wrapup ? { wrapuptime: a.wrapup } : {}) };
       }),
     });
     const after = new Map(before);
@@ -108,8 +110,8 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     for (const m of applied.static) after.set(queueName(m.queue), 'static');
     const now = Date.now();
     await tx.record({
-      put: applied.added.map((a): MemberRecord => ({ queue: a.queue, interface: iface, subject: req.number, kind: 'number', penalty: a.penalty, name: a.name, since: now, source: 'agentgate', paused: false, reason: '' })),
-      remove: [...out.map((queue) => ({ queue, interface: iface })), ...applied.removed.filter((m) => m.interface !== iface).map((m) => ({ queue: queueName(m.queue), interface: m.interface }))],
+      put: applied.added.map((a): MemberRecord => ({ queue: a.queue, interface: a.interface, subject: req.number, kind: 'number', penalty: a.penalty, name: a.name, since: now, source: 'agentgate', paused: false, reason: '' })),
+      remove: [...out.map((queue) => ({ queue, interface: iface })), ...[...applied.removed, ...applied.absent].filter((m) => m.interface !== iface).map((m) => ({ queue: queueName(m.queue), interface: m.interface }))],
       audit: [
         ...toAdd.map((queue) => ({ ...auditBy(req.origin, req.number, 'login', 'OK', { queue, detail: `penalty=${auth.get(queue)!.penalty}` }), kind: 'number' as const })),
         ...out.map((queue) => ({ ...auditBy(req.origin, req.number, 'logout', 'OK', { queue }), kind: 'number' as const })),

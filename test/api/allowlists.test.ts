@@ -19,6 +19,11 @@ describe('allowlists', () => {
       queue: '8008', policy: 'list', numbers: [{ number: '79112223344', penalty: 4, name: '79112223344' }],
     });
 
+    // Confirm on answer off for this number in this queue: kept with the entry, shown, and back on when put again without it.
+    expect((await h.req('PUT', '/allowlists/8008/numbers/79112223344', { body: { penalty: 4, confirm: false } })).body).toMatchObject({ confirm: false });
+    expect(await authorize(h.app.svc.store, '8008', '79112223344')).toMatchObject({ confirm: false });
+    expect((await h.req('PUT', '/allowlists/8008/numbers/79112223344', { body: { penalty: 4 } })).body).not.toHaveProperty('confirm');
+
     expect((await h.req('PUT', '/allowlists/8009/policy', { body: { policy: 'open' } })).body).toEqual({ queue: '8009', policy: 'open' });
     expect((await h.req('GET', '/allowlists', { token: READ_TOKEN })).body.map((q: { queue: string; policy: string; numbers: unknown[] }) => `${q.queue} ${q.policy} ${q.numbers.length}`))
       .toEqual(['8008 list 1', '8009 open 0']);

@@ -36,6 +36,8 @@ describe('agentgate CLI: allowlists', () => {
     expect(list.stdout).toBe('queue 8008 (policy list)\n  79112223344\tpenalty 2\tIvan Petrov\nqueue 8009 (policy list)\n  79110000000\tpenalty 0\t79110000000\n');
     expect((await cli('allow', 'remove', '8008', '79112223344')).stdout).toMatch(/removed 79112223344/);
     expect((await cli('allow', 'list', '8008')).stdout).toBe('queue 8008\n');
+    await cli('allow', 'add', '8008', '79112223344', '--no-confirm');
+    expect((await cli('allow', 'list', '8008')).stdout).toBe('queue 8008\n  79112223344\tpenalty 0\t79112223344\tno confirm\n');
   });
 
   it('refuses bad arguments and bad values with the usage and exit 2, and changes nothing', async () => {

@@ -23,13 +23,13 @@ export function allowlistRoutes(app: FastifyInstance, { svc }: ApiDeps): void {
     schema: { params: s.queueParams, response: { 200: s.allowlist, 503: s.error } },
   }, async (req) => ({ queue: req.params.queue, policy: await getPolicy(store, req.params.queue), numbers: await listAllowed(store, req.params.queue) }));
 
-  app.put<{ Params: { queue: string; number: string }; Body: { penalty?: number; name?: string; wrapup?: number } }>('/allowlists/:queue/numbers/:number', {
+  app.put<{ Params: { queue: string; number: string }; Body: { penalty?: number; name?: string; wrapup?: number; confirm?: boolean } }>('/allowlists/:queue/numbers/:number', {
     config: doc('admin', 'Allow a number into a queue (or change its penalty and name)'),
     schema: { params: s.allowParams, body: s.allowBody, response: { 200: s.allowResult, 503: s.error } },
   }, async (req) => {
     const { queue } = req.params;
     const number = canonicalNumber(req.params.number, svc.numbers);
-    const entry = { number, penalty: req.body.penalty ?? 0, name: req.body.name ?? number, ...(req.body.wrapup ? { wrapup: req.body.wrapup } : {}) };
+    const entry = { number, penalty: req.body.penalty ?? 0, name: req.body.name ?? number, ...(req.body.wrapup ? { wrapup: req.body.wrapup } : {}), ...(req.body.confirm === false ? { confirm: false as const } : {}) };
     await allowNumber(store, queue, entry, { source: 'api', by: origin(req).by });
     const saved = (await listAllowed(store, queue)).find((e) => e.number === number) ?? entry;
     return { queue, ...saved };
