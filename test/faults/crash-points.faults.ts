@@ -3,8 +3,9 @@
 // reply and cuts the connection (test/support/fault-proxy.ts); once the
 // service has reconnected and settled, Asterisk and Redis hold exactly what
 // the caller was told: the change done (LOGGEDIN, PAUSED, ...) or nothing
-// changed (ERROR, REFUSED). Flows: a mobile's toggle into two queues and its
-// pause, and an agent's login, pause and logout.
+// changed (ERROR, REFUSED). Flows: a mobile's toggle into two queues, its
+// pause and its auto-pause after unanswered rings, and an agent's login,
+// pause and logout.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../lib/agents/accounts.ts';
 import { getAgentBinding } from '../../lib/agents/bindings.ts';
@@ -110,6 +111,28 @@ const FLOWS: Flow[] = [
       expect(await word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008,8009&context=outbound-allroutes&prompts=no', callerId: MOBILE }))).toBe('LOGGEDIN');
     },
     run: (w) => word(callFastAgi(w.app.port, { script: 'queue-pause?mode=pause&reason=lunch&context=outbound-allroutes&prompts=no', callerId: MOBILE })),
+    done: ['PAUSED'],
+  },
+  {
+    // No caller is told anything: the word is what Asterisk shows once the
+    // service has settled (a pause whose reply was lost is undone, and tried
+    // again at the next miss), and Redis must agree with it.
+    name: 'a mobile auto-paused after three unanswered rings',
+    async setup(w) {
+      await allowMobile(w);
+      expect(await word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008&context=outbound-allroutes&prompts=no', callerId: MOBILE }))).toBe('LOGGEDIN');
+    },
+    async run(w) {
+      const iface = w.ami.members('8008').find((m) => m.interface.startsWith(`Local/${MOBILE}`))!.interface;
+      const caller = w.ami.addCaller('8008', { number: '74950003344' });
+      for (let i = 0; i < 3; i++) {
+        w.ami.ringNoAnswer('8008', caller, iface);
+        await new Promise((r) => setTimeout(r, 20));
+        await w.app.autoPause.idle();
+      }
+      await settled(w);
+      return w.ami.members('8008').find((m) => m.interface === iface)?.paused ? 'PAUSED' : 'NOT_PAUSED';
+    },
     done: ['PAUSED'],
   },
   {
