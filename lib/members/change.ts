@@ -174,7 +174,7 @@ async function runFast<T>(deps: ChangeDeps, scope: ChangeScope, start: NonNullab
     ...(start.allow ? { allow: start.allow } : {}),
     ...(intentJson ? { intent: { id, json: intentJson, adds: new Set(draft!.adds.map((a) => queueName(a.queue))) } } : {}),
   });
-  const fast: FastState = { held: started.held, released: false, entries: started.entries, intent: started.intentWritten ? { id, json: intentJson! } : undefined };
+  const fast: FastState = { held: started.held, released: false, entries: started.entries, intent: started.intentWritten ? { id, draft: JSON.stringify(draft) } : undefined };
   try {
     return await runChange(deps, scope, work, caused, fast);
   } finally {
@@ -187,8 +187,8 @@ interface FastState {
   /** Set once the record's MULTI released the locks. */
   released: boolean;
   entries: Map<string, RawEntry>;
-  /** The intent the start wrote, as written. */
-  intent: { id: string; json: string } | undefined;
+  /** The intent the start wrote: its id and its draft as JSON. */
+  intent: { id: string; draft: string } | undefined;
 }
 
 function hasWork(d: IntentDraft): boolean {
@@ -197,12 +197,6 @@ function hasWork(d: IntentDraft): boolean {
 
 function intentText(id: string, d: IntentDraft): string {
   return JSON.stringify({ ...d, id, at: Date.now() } satisfies Intent);
-}
-
-/** Compares an intent's content, not its time. */
-function sameIntent(json: string, d: IntentDraft): boolean {
-  const { id: _id, at: _at, ...rest } = JSON.parse(json) as Intent;
-  return JSON.stringify(rest) === JSON.stringify({ ...d });
 }
 
 /** The intent of a plan: what a rollback needs to put Asterisk back (of an add, only where). */
@@ -273,7 +267,7 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
       const draft = intentOf(scope.subject, plan);
       // The start wrote this very intent: nothing to write. Otherwise it is
       // written (over the start's, same id) before Asterisk is touched.
-      if (hasWork(draft) && !(fast?.intent && shared.intentId === fast.intent.id && sameIntent(fast.intent.json, draft))) {
+      if (hasWork(draft) && !(fast?.intent && shared.intentId === fast.intent.id && fast.intent.draft === JSON.stringify(draft))) {
         shared.intentId ??= newIntentId();
         await writeIntent(store, shared.intentId, intentText(shared.intentId, draft));
         if (fast) fast.intent = undefined;
