@@ -28,6 +28,14 @@ export interface AgiChannelOptions {
 
 const REPLY_CODE = /^\d{3}[ -]/;
 
+interface QueuedCommand {
+  command: string;
+  line: string;
+  timeoutMs: number;
+  resolve: (reply: AgiReply) => void;
+  reject: (err: Error) => void;
+}
+
 // Commands whose result=-1 means the caller hung up while they ran.
 const MEDIA = new Set(['EXEC', 'STREAM FILE', 'SAY DIGITS', 'GET DATA', 'ANSWER', 'WAIT FOR DIGIT']);
 
@@ -36,11 +44,14 @@ export class AgiChannel {
   readonly #link: AgiLink;
   readonly #timeoutMs: number;
   readonly #onBusy: ((busy: boolean) => void) | undefined;
-  #tail: Promise<unknown> = Promise.resolve();
   #hungUp = false;
   #closed: AgiClosedError | undefined;
+  /** Commands waiting for the one in flight, in call order. */
+  readonly #queue: QueuedCommand[] = [];
   /** The command in flight: told its reply, or why it has none. */
-  #inflight: ((outcome: { text: string } | { err: Error }) => void) | undefined;
+  #current: QueuedCommand | undefined;
+  /** The timeout of the command in flight. */
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(link: AgiLink, request: AgiRequest, options: AgiChannelOptions) {
     this.#link = link;
@@ -48,13 +59,14 @@ export class AgiChannel {
     this.#timeoutMs = options.commandTimeoutMs;
     this.#onBusy = options.onBusy;
     this.#hungUp = link.hungUp;
-    link.on('hangup', () => {
+    link.handlers.hangup = () => {
       this.#hungUp = true;
-    });
+    };
     // A reply with no command in flight answers nothing: it is dropped.
-    link.on('reply', (text) => this.#inflight?.({ text }));
-    link.on('close', () => this.#close(new AgiClosedError()));
-    link.on('error', (err) => this.#close(new AgiClosedError(`the AGI socket failed: ${err.message}`, { cause: err })));
+    link.handlers.reply = (text) => this.#reply(text);
+    link.handlers.closed = (err) => {
+      this.#close(err ? new AgiClosedError(`the AGI socket failed: ${err.message}`, { cause: err }) : new AgiClosedError());
+    };
   }
 
   /** True once Asterisk sent HANGUP, answered 511, or a media command returned result=-1. */
@@ -138,46 +150,72 @@ export class AgiChannel {
     } catch (err) {
       return Promise.reject(err);
     }
-    const run = () => this.#send(command, line, options.timeoutMs ?? this.#timeoutMs);
-    const result = this.#tail.then(run, run);
-    this.#tail = result.catch(() => undefined);
-    return result;
+    if (this.#closed) return Promise.reject(this.#closed);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const promise = new Promise<AgiReply>((resolve, reject) => {
+      this.#queue.push({ command, line, timeoutMs, resolve, reject });
+    });
+    if (!this.#current) this.#next();
+    return promise;
   }
 
-  #send(command: string, line: string, timeoutMs: number): Promise<AgiReply> {
-    if (this.#closed) return Promise.reject(this.#closed);
-    return new Promise<AgiReply>((resolve, reject) => {
-      let settled = false;
-      const settle = (err: Error | undefined, reply?: AgiReply) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#inflight = undefined;
-        this.#onBusy?.(false);
-        if (err) reject(err);
-        else resolve(reply as AgiReply);
-      };
-      const timer = setTimeout(() => {
-        settle(new AgiTimeoutError(command, timeoutMs));
-        // A late reply would be taken for the next command's: the dialogue cannot go on.
-        this.#abort(new AgiClosedError(`the AGI session was closed after ${command} timed out`));
-      }, timeoutMs);
-      this.#inflight = (outcome) => {
-        if ('err' in outcome) return settle(outcome.err);
-        try {
-          settle(undefined, this.#interpret(command, outcome.text));
-        } catch (err) {
-          settle(err as Error);
-          // A malformed reply leaves us unsure which command the next one answers. A line
-          // that is no reply at all (no status code) only fails this command, as it always did.
-          if (err instanceof AgiProtocolError && REPLY_CODE.test(outcome.text)) {
-            this.#abort(new AgiClosedError(`the AGI session was closed after a bad reply to ${command}`));
-          }
-        }
-      };
-      this.#onBusy?.(true);
-      this.#link.write(line);
-    });
+  // Issue 15: one command at a time from a queue, one promise and one timer each
+  // (it was a promise chain: three promises and four closures per command).
+  #next(): void {
+    const cmd = this.#queue.shift();
+    if (!cmd) return;
+    if (this.#closed) {
+      cmd.reject(this.#closed);
+      this.#next();
+      return;
+    }
+    this.#current = cmd;
+    this.#timer = setTimeout(() => this.#timedOut(cmd), cmd.timeoutMs);
+    this.#onBusy?.(true);
+    this.#link.write(cmd.line);
+  }
+
+  /** Settles the command in flight, then sends the next one. */
+  #settle(err: Error | undefined, reply?: AgiReply): void {
+    const cmd = this.#current;
+    if (!cmd) return;
+    this.#current = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#onBusy?.(false);
+    if (err) cmd.reject(err);
+    else cmd.resolve(reply as AgiReply);
+    this.#next();
+  }
+
+  #reply(text: string): void {
+    const cmd = this.#current;
+    // A reply with no command in flight answers nothing: it is dropped.
+    if (!cmd) return;
+    let reply: AgiReply;
+    try {
+      reply = this.#interpret(cmd.command, text);
+    } catch (err) {
+      // A malformed reply leaves us unsure which command the next one answers. A line
+      // that is no reply at all (no status code) only fails this command, as it always did.
+      if (err instanceof AgiProtocolError && REPLY_CODE.test(text)) {
+        this.#closed ??= new AgiClosedError(`the AGI session was closed after a bad reply to ${cmd.command}`);
+        this.#settle(err);
+        this.#abort(this.#closed);
+      } else {
+        this.#settle(err as Error);
+      }
+      return;
+    }
+    this.#settle(undefined, reply);
+  }
+
+  #timedOut(cmd: QueuedCommand): void {
+    if (this.#current !== cmd) return;
+    // A late reply would be taken for the next command's: the dialogue cannot go on.
+    this.#closed ??= new AgiClosedError(`the AGI session was closed after ${cmd.command} timed out`);
+    this.#settle(new AgiTimeoutError(cmd.command, cmd.timeoutMs));
+    this.#abort(this.#closed);
   }
 
   #interpret(command: string, text: string): AgiReply {
@@ -195,7 +233,9 @@ export class AgiChannel {
   #close(err: AgiClosedError): void {
     if (this.#closed) return;
     this.#closed = err;
-    this.#inflight?.({ err });
+    // The command in flight, then every one queued behind it (#next rejects them).
+    if (this.#current) this.#settle(err);
+    else this.#next();
   }
 
   #abort(err: AgiClosedError): void {

@@ -18,6 +18,13 @@ export interface ParsedEnvironment {
 
 const LINE = /^(agi_[A-Za-z0-9_]+): ([\s\S]*)$/;
 
+// Issue 15: the environment is kept for the whole session. Object.create(null)
+// makes a dictionary-mode object in V8 (1.6 KB for Asterisk's 25 keys); an object
+// made by a constructor whose prototype has a null prototype has the same
+// lookups (nothing inherited) with fast properties: about 230 bytes.
+function Env(): void {}
+Env.prototype = Object.create(null) as object;
+
 export function parseEnvironment(raw: string): ParsedEnvironment {
   const seen = new Map<string, string[]>();
   let dropped = 0;
@@ -34,7 +41,7 @@ export function parseEnvironment(raw: string): ParsedEnvironment {
     else seen.set(key, [value]);
   }
   // A null prototype: a key can never resolve to an Object.prototype member.
-  const env: Record<string, string> = Object.create(null);
+  const env = new (Env as unknown as new () => Record<string, string>)();
   const repeated: string[] = [];
   for (const [key, values] of seen) {
     if (values.length === 1) env[key] = values[0] ?? '';

@@ -45,28 +45,33 @@ export function createFastAgiServer({ config, logger: log, scripts, onSessionEnd
   const refusals = createRefusalLog(log, refusalLogIntervalMs);
   let closing = false;
 
+  // A refused socket can still be reset by its peer: an error listener, or the error would end the process.
+  // (An accepted one gets the session's own; one listener per socket, not two, issue 15.)
+  const refuse = (socket: net.Socket) => {
+    socket.on('error', () => {});
+    socket.destroy();
+  };
   const server = net.createServer({ noDelay: true }, (socket) => {
-    socket.on('error', () => {}); // a refused socket can still be reset by its peer
     const remote = socket.remoteAddress ?? '';
     if (closing) {
-      socket.destroy();
+      refuse(socket);
       return;
     }
     if (!allowed(remote)) {
       refusals.note('address not allowed', remote);
-      socket.destroy();
+      refuse(socket);
       return;
     }
     if (sessions.size >= config.maxSessions) {
       refusals.note('too many sessions', remote, { active: sessions.size, maxSessions: config.maxSessions });
-      socket.destroy();
+      refuse(socket);
       return;
     }
     // One address (a misbehaving client, or one of several PBXs) cannot take every slot.
     const fromHere = perAddress.get(remote) ?? 0;
     if (fromHere >= config.maxSessionsPerAddress) {
       refusals.note('too many sessions from one address', remote, { active: fromHere, maxSessionsPerAddress: config.maxSessionsPerAddress });
-      socket.destroy();
+      refuse(socket);
       return;
     }
     const session = new AgiSession(socket, { config, log, scripts, ...(onSessionEnd ? { onEnd: onSessionEnd } : {}) });

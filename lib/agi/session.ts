@@ -49,7 +49,9 @@ export class AgiSession {
   readonly #remote: string;
   readonly #started = performance.now();
   readonly #link: AgiLink;
-  #log: Logger;
+  // Issue 15: one child logger per session, made when the script is known (or
+  // when something is logged before that), not two.
+  #log: Logger | undefined;
   #resolveDone!: () => void;
   #bytes = 0;
   #killed: SessionOutcome | undefined; // set when we cut the socket; wins over the script's outcome
@@ -58,41 +60,58 @@ export class AgiSession {
   #socketClosed = false;
   #busy = false;
   #finished = false;
-  #timer: NodeJS.Timeout | undefined; // environment deadline, then idle timer, then linger
+  #timer: NodeJS.Timeout | undefined; // environment deadline, then linger
+  // While the script runs; one Timeout for the whole session, refreshed on every
+  // read rather than a new one each time (issue 15). It may fire while a command
+  // is in flight: it then does nothing, and the command's end arms it again.
+  #idle: NodeJS.Timeout | undefined;
   #script = 'none';
 
   constructor(socket: Socket, opts: SessionOptions) {
     this.#socket = socket;
     this.#opts = opts;
     this.#remote = socket.remoteAddress ?? '';
-    this.#log = opts.log.child({ remote: this.#remote });
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
 
     const guard = new WireGuard(opts.config);
+    const link = new AgiLink(socket);
+    this.#link = link;
+    link.handlers.environment = (raw) => this.#start(raw);
     socket.setNoDelay(true);
-    socket.on('error', (err) => this.#log.debug({ reason: err.message }, 'FastAGI socket error'));
+    socket.on('error', (err) => {
+      this.#logger.debug({ reason: err.message }, 'FastAGI socket error');
+      link.end(err);
+    });
+    // Each chunk is checked against the limits before the link reads a line of it.
     socket.on('data', (chunk: Buffer) => {
       this.#bytes += chunk.length;
       const violation = guard.push(chunk);
-      if (violation) this.#kill(violation, violation === 'garbage' ? 'not a FastAGI peer' : `the peer broke the ${violation} limit`);
-      else if (this.#scriptRunning) this.#armIdle();
+      if (violation) {
+        this.#kill(violation, violation === 'garbage' ? 'not a FastAGI peer' : `the peer broke the ${violation} limit`);
+        return;
+      }
+      if (this.#scriptRunning) this.#armIdle();
+      link.push(chunk);
     });
     socket.on('close', () => {
       this.#socketClosed = true;
       clearTimeout(this.#timer);
+      clearTimeout(this.#idle);
       this.#finishIfDone();
+      link.end();
     });
-
-    this.#link = new AgiLink(socket);
-    this.#link.on('error', () => {}); // the socket's own listener above logs it
-    this.#link.once('environment', (raw) => this.#start(raw));
     // Asterisk sends the whole environment at once, within milliseconds of
     // connecting: a peer that dribbles it, or says nothing, is cut, data or not,
     // after envTimeoutMs (much shorter than the idle timeout, so silent
     // connections cannot hold the session slots for long).
     this.#timer = setTimeout(() => this.#kill('idle-timeout', 'no complete environment in time'), Math.min(opts.config.envTimeoutMs, opts.config.idleTimeoutMs));
+  }
+
+  /** The session's logger: the script's once it is known, else one that names the peer. */
+  get #logger(): Logger {
+    return (this.#log ??= this.#opts.log.child({ remote: this.#remote }));
   }
 
   /** Closes the socket now (server shutdown after the grace period). */
@@ -103,6 +122,7 @@ export class AgiSession {
   #start(rawEnvironment: string): void {
     if (this.#killed || this.#socketClosed) return;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     const { env, dropped, repeated } = parseEnvironment(rawEnvironment);
     if (!looksLikeAgiEnvironment(env)) {
       this.#kill('garbage', 'not a FastAGI environment');
@@ -111,15 +131,16 @@ export class AgiSession {
     const { request, error } = buildRequest(env, this.#remote);
     // Only names agentgate has become a metric label: the wire must not mint new series.
     this.#script = Object.hasOwn(this.#opts.scripts, request.script) ? request.script : 'unknown';
-    this.#log = this.#opts.log.child({
+    const log = this.#opts.log.child({
       script: request.script,
       uniqueid: request.uniqueid,
       channel: request.channel,
       callerId: request.callerId,
       remote: this.#remote,
     });
+    this.#log = log;
     if (dropped > 0) {
-      this.#log.warn({ dropped, repeated }, 'environment lines dropped: a caller-controlled value carried a line break');
+      log.warn({ dropped, repeated }, 'environment lines dropped: a caller-controlled value carried a line break');
     }
     const ch = new AgiChannel(this.#link, request, {
       commandTimeoutMs: this.#opts.config.commandTimeoutMs,
@@ -130,14 +151,14 @@ export class AgiSession {
     });
     this.#scriptRunning = true;
     this.#armIdle();
-    runScript(ch, this.#opts.scripts, this.#log, error)
+    runScript(ch, this.#opts.scripts, log, error)
       .then(
         (result) => {
           this.#result = result;
         },
         (err: unknown) => {
           // runScript catches what scripts throw; this is a bug in the router itself.
-          this.#log.error({ err }, 'FastAGI router failed');
+          this.#logger.error({ err }, 'FastAGI router failed');
           this.#result = { outcome: 'error', code: 'INTERNAL' };
         },
       )
@@ -151,13 +172,18 @@ export class AgiSession {
   // While the script runs, Asterisk may stay silent only while a command is in
   // flight (that has its own timeout); otherwise idleTimeoutMs of silence cuts the session.
   #armIdle(): void {
-    clearTimeout(this.#timer);
     if (!this.#scriptRunning || this.#busy || this.#socketClosed) return;
-    this.#timer = setTimeout(() => this.#kill('idle-timeout', 'nothing from Asterisk in time'), this.#opts.config.idleTimeoutMs);
+    if (this.#idle) this.#idle.refresh();
+    else {
+      this.#idle = setTimeout(() => {
+        if (this.#scriptRunning && !this.#busy) this.#kill('idle-timeout', 'nothing from Asterisk in time');
+      }, this.#opts.config.idleTimeoutMs);
+    }
   }
 
   #closeSocket(): void {
     clearTimeout(this.#timer);
+    clearTimeout(this.#idle);
     if (this.#socketClosed) return;
     this.#socket.end();
     this.#timer = setTimeout(() => this.#socket.destroy(), Math.min(LINGER_MS, this.#opts.config.idleTimeoutMs));
@@ -166,8 +192,9 @@ export class AgiSession {
   #kill(reason: SessionOutcome, message: string): void {
     if (this.#killed || this.#socketClosed) return;
     this.#killed = reason;
-    this.#log.warn({ reason }, `closing FastAGI session: ${message}`);
+    this.#logger.warn({ reason }, `closing FastAGI session: ${message}`);
     clearTimeout(this.#timer);
+    clearTimeout(this.#idle);
     this.#socket.destroy();
   }
 
@@ -180,8 +207,8 @@ export class AgiSession {
     const code = this.#killed ? undefined : this.#result?.code;
     const line = code ? { outcome, code, ms } : { outcome, ms };
     // A bare connect-and-close is a port probe (monitoring): not worth an info line each time.
-    if (outcome === 'probe') this.#log.debug(line, 'FastAGI session end');
-    else this.#log.info(line, 'FastAGI session end');
+    if (outcome === 'probe') this.#logger.debug(line, 'FastAGI session end');
+    else this.#logger.info(line, 'FastAGI session end');
     this.#opts.onEnd?.({ script: this.#script, outcome, ...(code ? { code } : {}), ms });
     this.#resolveDone();
   }
