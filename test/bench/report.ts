@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { AmiBenchResult } from './ami/ami-bench.ts';
 import type { AsteriskBenchResult } from './asterisk/asterisk-bench.ts';
 import type { FastAgiBenchResult, PhaseResult } from './scenarios.ts';
+import { breakdownLine } from './support/memory-breakdown.ts';
 import { round } from './support/stats.ts';
 
 export interface Machine {
@@ -52,6 +53,17 @@ export function phaseTable(phases: PhaseResult[]): string {
       String(p.load.failed),
     ]),
   );
+}
+
+/** Where the memory went at the peak of the memory phases (`<id>-<bigConcurrency>`); the full breakdown of every phase is in the JSON. */
+export function memoryLines(phases: PhaseResult[], bigConcurrency: number): string {
+  return phases
+    .filter((p) => p.id.endsWith(`-${bigConcurrency}`) && p.cost.memory)
+    .map((p) => {
+      const gc = p.cost.gc ? ` GC in the window: ${p.cost.gc.minor} scavenges (${ms(p.cost.gc.minorMs)} ms), ${p.cost.gc.major} mark-compacts (${ms(p.cost.gc.majorMs)} ms).` : '';
+      return `Memory at the peak of ${p.id}: ${breakdownLine(p.cost.memory!)}.${gc}`;
+    })
+    .join('\n');
 }
 
 /** Per toggle, what went over the wire from b to Redis and to Asterisk (the AMI double), by phase. */

@@ -5,19 +5,19 @@
 // Exit code 1 when any session failed or a check did not hold: a benchmark
 // that measured something broken must not look like a result.
 import { writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findInstall, type AsteriskInstall } from '../asterisk/support/binary.ts';
 import { runAmiBench, type AmiBenchResult } from './ami/ami-bench.ts';
 import { runAsteriskBench, type AsteriskBenchResult } from './asterisk/asterisk-bench.ts';
-import { amiTable, asteriskChecks, asteriskTable, checksTable, machine, machineLine, phaseTable, targetChecks, wireTable } from './report.ts';
+import { amiTable, asteriskChecks, asteriskTable, checksTable, machine, machineLine, memoryLines, phaseTable, targetChecks, wireTable } from './report.ts';
 import { runFastAgiBench, type FastAgiBenchResult } from './scenarios.ts';
 import { runSoak } from './soak.ts';
 import { runStreamsBench } from './streams.ts';
 import { killChildren } from './support/child.ts';
 import { openBenchRedis, type BenchRedis } from './support/redis.ts';
+import { startEnv, startFlags, targetEnv } from './support/start-flags.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -38,8 +38,9 @@ const HELP = `node test/bench/run.ts [options]
   --duration S            measurement window, seconds (quick 2.5, full 10)
   --classic perl,node     classic AGI interpreters for c (both)
   --log-level L           the service's log level (info, as shipped)
-  --node-flags="F ..."    Node flags for a, a2 and b (default: those of npm start, e.g. --max-semi-space-size=16;
-                          --node-flags= for none)
+  --node-flags="F ..."    Node flags for a, a2 and b (default: npm start's, its --import preloads included
+                          (the compile cache), and the environment it sets (MALLOC_MMAP_THRESHOLD_);
+                          given by hand: these flags only, --node-flags= for none)
   --ami-queues N          queues Asterisk (the AMI double) has, 8008 and 8009 among them (2)
   --out FILE              JSON results (bench-results.json; soak: bench-results-soak.json)
   --soak                  the soak: 100,000 toggles, then everything back to baseline?
@@ -108,13 +109,9 @@ process.on('SIGINT', () => {
   void cleanup().then(() => process.exit(130));
 });
 
-/** The Node flags `npm start` runs the service with (package.json), --import aside: b is measured as it is deployed. */
-function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
-  return start.filter((t, i) => t.startsWith('--') && t !== '--import' && start[i - 1] !== '--import');
-}
-
-const nodeFlags = v['node-flags'] === undefined ? startFlags() : v['node-flags'].split(' ').filter(Boolean);
+const nodeFlags = v['node-flags'] === undefined ? startFlags(root) : v['node-flags'].split(' ').filter(Boolean);
+// npm start's environment (the malloc tuning) goes with npm start's flags, not with flags given by hand.
+if (v['node-flags'] === undefined) Object.assign(targetEnv, startEnv(root));
 const amiQueues = whole('ami-queues', v['ami-queues']!, 2);
 
 async function main(): Promise<number> {
@@ -219,6 +216,8 @@ async function main(): Promise<number> {
     const b = fastagi.dialogues.b;
     if (b) parts.push(`AGI round trips per toggle, counted from a real toggle session: ${b.login.length} logging in, ${b.logout.length} logging out.`);
     parts.push(phaseTable(fastagi.phases));
+    const memory = memoryLines(fastagi.phases, opts.bigConcurrency);
+    if (memory) parts.push(memory);
     if (fastagi.phases.some((p) => p.cost.wire)) parts.push(wireTable(fastagi.phases));
   }
   if (asterisk) {

@@ -5,6 +5,7 @@
 // ones, and the heap after a full GC, each against a baseline taken after the
 // warm-up. Also checks that Asterisk (the double), Redis and the toggles agree
 // on who is logged in.
+import { numberOfInterface } from '../../lib/asterisk/interfaces.ts';
 import { runClosedLoop, type LoadResult } from './agi/load.ts';
 import { ToggleWorkload } from './agi/toggle-workload.ts';
 import { poolNumbers } from './scenarios.ts';
@@ -83,11 +84,12 @@ export async function runSoak(o: SoakOptions): Promise<{ ok: boolean; text: stri
     const after = await t.child.call<Inventory>('inventory');
     const keysAfter = await o.redis.inventory();
 
-    // Who is logged in, three ways.
-    const expected = w.loggedIn().map((n) => `Local/${n}@outbound-allroutes/n`).sort();
+    // Who is logged in, three ways. By number, as b checks it: a mobile is a member
+    // through the confirm context or not, as the service is configured.
+    const expected = [...w.loggedIn()].sort();
     const inAsterisk = await double.call<string[]>('members', { queue: QUEUE });
     const poolSet = new Set(numbers);
-    const asteriskOurs = inAsterisk.filter((i) => poolSet.has(/^Local\/(\d+)@/.exec(i)?.[1] ?? ''));
+    const asteriskOurs = inAsterisk.map((i) => numberOfInterface(i) ?? i).filter((n) => poolSet.has(n)).sort();
 
     const checks: Check[] = [];
     const same = (what: string, b: number | undefined, a: number | undefined) => checks.push({ what, before: String(b ?? 0), after: String(a ?? 0), ok: (a ?? 0) <= (b ?? 0) });

@@ -5,8 +5,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from './support/child.ts';
+import { targetEnv } from './support/start-flags.ts';
 import type { BenchRedis } from './support/redis.ts';
-import type { SelfStats } from './support/self-stats.ts';
+import type { MemoryBreakdown } from './support/memory-breakdown.ts';
+import type { GcTotals, SelfStats } from './support/self-stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -25,6 +27,10 @@ export interface WindowCost {
   peakLive?: number;
   /** b only: what went to Redis and Asterisk during the window. */
   wire?: WireCounts;
+  /** a, a2, b: garbage collections in the window (pauses on the main thread, ms). */
+  gc?: GcTotals;
+  /** a, a2, b: where the memory went at the highest RSS sampled in the window (V8 spaces, smaps). */
+  memory?: MemoryBreakdown;
 }
 
 /** Redis commands, Redis writes (a pipeline or MULTI is one), AMI actions by name. */
@@ -69,13 +75,18 @@ function processTarget(name: string, child: Child, redis?: BenchRedis, counted =
     child,
     async begin() {
       await child.call('resetPeak');
+      if (process.env.BENCH_MEM_TIMELINE) await child.call('timeline');
       if (counted) wireBefore = await child.call<WireCounts>('wire');
       before = await child.call<SelfStats>('stats');
       if (redis) redisBefore = await redis.serverCpuMs();
     },
     async end() {
+      // The breakdown first: the RSS may still grow after the window while the last sessions end.
+      const memory = await child.call<MemoryBreakdown>('peakBreakdown');
+      if (process.env.BENCH_MEM_TIMELINE) (memory as unknown as { timeline: unknown }).timeline = await child.call('timeline');
       const after = await child.call<SelfStats>('stats');
-      const cost: WindowCost = { cpuMs: after.cpuMs - before!.cpuMs, peakRss: after.peakRss, peakPrivateRss: after.peakPrivateRss };
+      const gc = { minor: after.gc.minor - before!.gc.minor, minorMs: after.gc.minorMs - before!.gc.minorMs, major: after.gc.major - before!.gc.major, majorMs: after.gc.majorMs - before!.gc.majorMs };
+      const cost: WindowCost = { cpuMs: after.cpuMs - before!.cpuMs, peakRss: after.peakRss, peakPrivateRss: after.peakPrivateRss, gc, memory };
       if (redis) cost.redisCpuMs = (await redis.serverCpuMs()) - redisBefore;
       if (wireBefore) cost.wire = wireDelta(wireBefore, await child.call<WireCounts>('wire'));
       return cost;
@@ -87,6 +98,7 @@ function processTarget(name: string, child: Child, redis?: BenchRedis, counted =
 /** (b) agentgate as `npm start` runs it, against the AMI double on `amiPort` and the bench's Redis prefix. */
 export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; logLevel: string; nodeFlags?: string[]; env?: Record<string, string> }): Promise<Target> {
   const child = await startChild(path.join(here, 'targets', 'agentgate-service.ts'), {
+    prime: true,
     execArgv: ['--expose-gc', ...(o.nodeFlags ?? [])],
     env: {
       FASTAGI_HOST: '127.0.0.1',
@@ -106,6 +118,7 @@ export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; lo
       TOGGLE_RATE_WINDOW_SEC: '60',
       AUDIT_MAX_LEN: '10000',
       LOG_LEVEL: o.logLevel,
+      ...targetEnv,
       ...o.env,
     },
   });
@@ -115,9 +128,10 @@ export async function startAgentgate(o: { amiPort: number; redis: BenchRedis; lo
 /** (a) the bare ding-dong floor, or (a2) the same dialogue through agentgate's FastAGI layer. */
 export async function startFloor(layer: 'dingdong' | 'agentgate', logLevel: string, nodeFlags: string[] = []): Promise<Target> {
   const child = await startChild(path.join(here, 'targets', 'floor-dingdong.ts'), {
+    prime: true,
     args: [layer],
     execArgv: nodeFlags,
-    env: { LOG_LEVEL: logLevel, FASTAGI_MAX_SESSIONS: '5000' },
+    env: { LOG_LEVEL: logLevel, FASTAGI_MAX_SESSIONS: '5000', ...targetEnv },
   });
   return processTarget(layer === 'dingdong' ? 'ding-dong floor' : 'agentgate FastAGI layer', child);
 }

@@ -1,4 +1,6 @@
 // What a process under test reports about itself when the runner asks.
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { memoryBreakdown, smapsSummary, type MemoryBreakdown } from './memory-breakdown.ts';
 import { activeResources, openDescriptors, peakRssBytes, privateRssBytes, resetPeakRss, rssBytes } from './procfs.ts';
 
 export interface SelfStats {
@@ -12,18 +14,66 @@ export interface SelfStats {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** Garbage collections since start: count and pause time, ms, young generation (scavenges) and the rest (mark-compact). */
+  gc: GcTotals;
 }
+
+export interface GcTotals {
+  minor: number;
+  minorMs: number;
+  major: number;
+  majorMs: number;
+}
+
+const gc: GcTotals = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      gc.minor++;
+      gc.minorMs += e.duration;
+    } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) {
+      gc.major++;
+      gc.majorMs += e.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
 
 // The kernel keeps a peak of the whole RSS only; the private part is sampled.
 let peakPrivate: number | undefined;
+// Where the memory went at the highest RSS sampled since the last reset: taken
+// again whenever the RSS has grown by BREAKDOWN_STEP over the last one taken
+// (V8's statistics and /proc/self/smaps_rollup: cheap, but not for every sample).
+const timeline: number[][] = [];
+let timelineTick = 0;
+let peakBreakdown: MemoryBreakdown | undefined;
+let breakdownAt = 0;
+const BREAKDOWN_STEP = 2 ** 20;
 const privateSampler = setInterval(() => {
   const now = privateRssBytes();
   if (now !== undefined) peakPrivate = Math.max(peakPrivate ?? 0, now);
+  const rss = rssBytes();
+  if (process.env.BENCH_MEM_TIMELINE) {
+    const b = memoryBreakdown();
+    const row = [Math.round(performance.now()), b.rss, b.rssAnon ?? 0, b.heap.physical, b.spaces.new_space?.physical ?? 0, b.spaces.old_space?.physical ?? 0, b.heap.used, gc.minor, gc.major];
+    if (process.env.BENCH_MEM_TIMELINE === 'smaps' && ++timelineTick % 5 === 0) {
+      const sm = smapsSummary();
+      row.push(sm?.rssByKind['[heap]'] ?? 0, sm?.pages256 ?? 0, sm?.bigAnonMappings.rss ?? 0, sm?.otherAnon ?? 0);
+    }
+    timeline.push(row);
+    if (timeline.length > 3000) timeline.shift();
+  }
+  if (rss !== undefined && rss >= breakdownAt + BREAKDOWN_STEP) {
+    peakBreakdown = memoryBreakdown();
+    breakdownAt = peakBreakdown.rss;
+  }
 }, 20);
 privateSampler.unref();
 
 function resetPeaks(): boolean {
   peakPrivate = privateRssBytes();
+  peakBreakdown = memoryBreakdown();
+  breakdownAt = peakBreakdown.rss;
   return resetPeakRss();
 }
 
@@ -40,6 +90,7 @@ export function selfStats(): SelfStats {
     heapUsed: mem.heapUsed,
     heapTotal: mem.heapTotal,
     external: mem.external,
+    gc: { ...gc },
   };
 }
 
@@ -61,6 +112,11 @@ export async function settleHeap(): Promise<number> {
 /** The commands every process under test answers. */
 export const statsHandlers = {
   stats: () => selfStats(),
+  /** The memory breakdown at the highest RSS sampled since the last resetPeak (now, if never reset), with the smaps summary of now. */
+  peakBreakdown: () => ({ ...(peakBreakdown ?? memoryBreakdown()), smaps: memoryBreakdown(true).smaps }),
+  /** The memory breakdown now, smaps summary included. */
+  breakdown: () => memoryBreakdown(true),
+  timeline: () => timeline.splice(0),
   resetPeak: () => resetPeaks(),
   resources: () => ({ active: activeResources(), descriptors: openDescriptors() }),
 };

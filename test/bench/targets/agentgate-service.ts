@@ -3,13 +3,17 @@
 // stdout, which the runner points at /dev/null), configured from the
 // environment the runner passes. Answers the runner's questions about its CPU,
 // memory and what it still holds open.
+import { Session } from 'node:inspector/promises';
+import v8 from 'node:v8';
 import { startApp } from '../../../lib/app.ts';
 import { loadConfig } from '../../../lib/config.ts';
 import { createLogger } from '../../../lib/log.ts';
 import { storeReady } from '../../../lib/store/redis.ts';
-import { serve } from '../support/child.ts';
+import { exitIfPriming, serve } from '../support/child.ts';
 import { activeResources, openDescriptors } from '../support/procfs.ts';
 import { settleHeap, statsHandlers } from '../support/self-stats.ts';
+
+exitIfPriming();
 
 const config = loadConfig(process.env);
 const log = createLogger(config.logLevel);
@@ -53,6 +57,8 @@ async function amiActions(): Promise<Record<string, number>> {
   return out;
 }
 
+let inspector: Session | undefined;
+
 function listeners(emitter: NodeJS.EventEmitter): number {
   return emitter.eventNames().reduce((n, name) => n + emitter.listenerCount(name), 0);
 }
@@ -74,6 +80,20 @@ serve(
       };
     },
     wire: async () => ({ ...wire, amiActions: await amiActions() }),
+    /** Writes a heap snapshot (by hand, not in the bench: it stops the process for seconds); returns its path. */
+    heapSnapshot: (file?: string) => v8.writeHeapSnapshot(file),
+    /** Starts V8's sampling heap profiler, counting what the GC has collected too: where the allocations come from (by hand). */
+    async allocStart() {
+      inspector ??= new Session();
+      inspector.connect();
+      await inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    },
+    /** Stops it; the profile (a tree of call frames with selfSize) is returned whole. */
+    async allocStop() {
+      const { profile } = await inspector!.post('HeapProfiler.stopSampling');
+      inspector!.disconnect();
+      return profile;
+    },
     stop: () => app.stop(),
   },
   { port: app.port, apiPort: app.apiPort ?? null },

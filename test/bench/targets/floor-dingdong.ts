@@ -15,8 +15,10 @@ import { createFastAgiServer } from '../../../lib/agi/server.ts';
 import type { AgiChannel } from '../../../lib/agi/channel.ts';
 import { loadConfig } from '../../../lib/config.ts';
 import { createLogger } from '../../../lib/log.ts';
-import { serve } from '../support/child.ts';
+import { exitIfPriming, serve } from '../support/child.ts';
 import { statsHandlers } from '../support/self-stats.ts';
+
+exitIfPriming();
 
 interface DingDongContext {
   on(event: 'line', listener: (line: string) => void): unknown;
