@@ -104,9 +104,13 @@ export interface MemberTx {
   /**
    * Asterisk's members of the scope's interfaces, by queue name (lower case):
    * from the live model on a change's first attempt when it is trusted, else
-   * one QueueStatus (of `onlyQueue` alone when given).
+   * (or with `asterisk`) one QueueStatus (of `onlyQueue` alone when given).
+   * The model is only as good as Asterisk's answers to the plan check it: a
+   * verb asks again with `asterisk` where its plan leaves a queue unchecked.
    */
-  live(onlyQueue?: string): Promise<Map<string, QueueMember>>;
+  live(onlyQueue?: string, asterisk?: boolean): Promise<Map<string, QueueMember>>;
+  /** The last live() came from the live model. */
+  readonly fromModel: boolean;
   /** The allowlist entries the start read (scope.start.allow), by queue. */
   readonly entries: ReadonlyMap<string, RawEntry>;
   /** Writes the intent, then carries the plan out in Asterisk. Once per change. */
@@ -246,8 +250,8 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
   };
 
   const tx: MemberTx = {
-    async live(onlyQueue) {
-      const seen = useMirror ? deps.mirror?.liveMembers(scope.interfaces) : undefined;
+    async live(onlyQueue, asterisk = false) {
+      const seen = useMirror && !asterisk ? deps.mirror?.liveMembers(scope.interfaces) : undefined;
       if (seen) {
         fromMirror = true;
         return byQueue(scope.interfaces, seen.filter((m) => onlyQueue === undefined || queueName(m.queue) === queueName(onlyQueue)));
@@ -256,6 +260,9 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
       const all: QueueMember[] = [];
       for (const iface of scope.interfaces) all.push(...(await liveMembership(pbx, iface, onlyQueue)).values());
       return byQueue(scope.interfaces, all);
+    },
+    get fromModel() {
+      return fromMirror;
     },
     entries: fast?.entries ?? new Map(),
     async apply(plan) {
@@ -380,6 +387,18 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
       const failed = await undoAll(deps, scope, undo);
       if (failed.length === 0) {
         caused.length = 0;
+        // The intent was drawn from the model found behind: a rollback by it
+        // could put back a member that was gone before. The next attempt
+        // writes its own.
+        if (shared.intentId) {
+          const id = shared.intentId;
+          shared.intentId = undefined;
+          if (fast) fast.intent = undefined;
+          await dropIntent(store, id).catch((e: StoreUnavailableError) => {
+            dropIntentLater(deps, id);
+            throw e;
+          });
+        }
         throw err;
       }
       settleLater(deps, scope, undefined, failed);
@@ -408,6 +427,17 @@ function byQueue(interfaces: readonly string[], members: QueueMember[]): Map<str
   const out = new Map<string, QueueMember>();
   for (const m of [...members].sort((a, b) => rank(a) - rank(b))) if (!out.has(queueName(m.queue))) out.set(queueName(m.queue), m);
   return out;
+}
+
+/** An intent Redis could not drop now: dropped once it answers (its id is this change's alone). */
+function dropIntentLater(deps: ChangeDeps, id: string): void {
+  const until = Date.now() + SETTLE_FOR_MS;
+  const attempt = (): void => {
+    dropIntent(deps.store, id).catch(() => {
+      if (Date.now() < until) setTimeout(attempt, 1000).unref();
+    });
+  };
+  setTimeout(attempt, 200).unref();
 }
 
 /** Undoes in reverse; returns the steps that failed. */

@@ -88,8 +88,17 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
       },
     },
   }, async (tx) => {
-    const live = await tx.live(only);
-    const { before, toAdd, remove } = planOf(live);
+    let live = await tx.live(only);
+    let plan = planOf(live);
+    // From the live model, only a queue the plan sends an action to is checked
+    // by Asterisk's answer ('Already there', 'Not there'): a queue it leaves
+    // alone (a logout of a queue the model shows out, the other queues of a
+    // toggle out) is read from Asterisk, or a member the model missed stays.
+    if (tx.fromModel && plan.toAdd.length + plan.toRemove.length < queues.length) {
+      live = await tx.live(only, true);
+      plan = planOf(live);
+    }
+    const { before, toAdd, remove } = plan;
     pausedAtLogin.length = 0;
     if (req.op === 'login') pausedAtLogin.push(...queues.filter((q) => before.get(q) === 'in' && live.get(q)!.paused));
     const auth = await authorizeAll(deps, req, toAdd, tx.entries);

@@ -58,8 +58,12 @@ export function planIntentRollback(
   for (const e of intent.removes) {
     const key = memberKey(e.queue, e.interface);
     if (liveBy.has(key)) continue; // the remove did not happen
-    // As it was: from the intent, or (an intent of an older version) from its record.
+    // A change removes a member's record only after Asterisk's member: no
+    // record means the member was gone before (a change decided from a live
+    // model that had not seen it go), not taken out by this change.
     const rec = recBy.get(key);
+    if (!rec) continue;
+    // As it was: from the intent, or (an intent of an older version) from its record.
     const was: IntentMember | undefined = e.member ?? (rec && { penalty: rec.penalty, name: rec.name, paused: rec.paused, reason: rec.reason });
     if (!was) continue;
     out.add.push({ queue: e.queue, interface: e.interface, ...was });

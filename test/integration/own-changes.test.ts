@@ -3,7 +3,8 @@
 // on the same member, even right after, is still tracked.
 import { afterEach, describe, expect, it } from 'vitest';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
-import { listMemberRecords } from '../../lib/members/records.ts';
+import { listMemberRecords, recordChange } from '../../lib/members/records.ts';
+import { listIntents } from '../../lib/store/intents.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
 import { startHarness, waitFor, type Harness } from '../support/harness.ts';
@@ -157,5 +158,50 @@ describe('own changes are not reconciled twice', () => {
       redis.sendCommand = send;
     }
     expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
+  });
+
+  it('a toggle of two queues, one joined behind the service\'s back (its event never seen), logs the number out of both', async () => {
+    const h = await harness();
+    await allowNumber(h.app.svc.store, '8009', { number: IVAN, penalty: 2, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
+    expect((await toggle(h)).variables.QUEUESTAT).toBe('LOGGEDIN');
+    await waitFor(() => h.app.live.model.membersAt(IVAN_IF).length === 1, 'the model to see the add');
+    h.ami.addMember('8009', IVAN_IF, { name: 'GUI', quiet: true });
+    // The model says 8008 in, 8009 out: nothing would be sent to 8009, so nothing would check it.
+    expect((await toggle(h, '8008,8009')).variables.QUEUESTAT).toBe('LOGGEDOUT');
+    expect(h.ami.members('8008')).toEqual([]);
+    expect(h.ami.members('8009')).toEqual([]);
+  });
+
+  it('a logout decided from a model found behind, whose second attempt fails, leaves no intent that would put back a queue already left', async () => {
+    const h = await harness();
+    await allowNumber(h.app.svc.store, '8009', { number: IVAN, penalty: 2, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+    await waitFor(() => h.app.live.synced, 'live model rebuilt');
+    expect((await toggle(h, '8008,8009')).variables.QUEUESTAT).toBe('LOGGEDIN');
+    await waitFor(() => h.app.live.model.membersAt(IVAN_IF).length === 2, 'the model to see the adds');
+    await h.app.sync.idle();
+    // Another instance logged it out of 8009 and recorded it; this one has not seen the event yet.
+    h.ami.removeMember('8009', IVAN_IF, { quiet: true });
+    await recordChange(h.app.svc.store, { remove: [{ queue: '8009', interface: IVAN_IF }] });
+    // The second attempt's QueueStatus goes unanswered: the AMI link drops.
+    let armed = false;
+    h.ami.onAction((a) => {
+      if (a.Action === 'QueueRemove' && a.Queue === '8009') armed = true;
+      else if (armed && a.Action === 'QueueStatus') {
+        armed = false;
+        h.ami.onAction(undefined);
+        h.ami.dropConnections();
+      }
+    });
+    const r = await callFastAgi(h.port, { script: 'queue-logout?queue=8008,8009&prompts=no', callerId: IVAN });
+    expect(r.variables.AGENTGATE_RESULT).toBe('ERROR');
+    await waitFor(() => h.app.svc.ami.connected, 'AMI back');
+    await waitFor(() => h.app.sync.status().lastResyncAt !== undefined && !h.app.sync.status().resyncing, 'the re-sync');
+    await h.app.sync.resync('test');
+    await h.app.sync.idle();
+    expect(await listIntents(h.app.svc.store)).toEqual([]);
+    // Told ERROR: as before the call, in 8008 and not in 8009.
+    expect(h.ami.members('8008').map((m) => m.interface)).toEqual([IVAN_IF]);
+    expect(h.ami.members('8009')).toEqual([]);
   });
 });

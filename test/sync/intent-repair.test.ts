@@ -32,12 +32,17 @@ describe('an interrupted change is rolled back (its caller was never told it was
     const was = { penalty: 4, name: 'Ivan P', paused: true, reason: 'lunch' };
     const r = planIntentRollback(intent({
       removes: [{ queue: '8008', interface: IFACE, member: was }, { queue: '8009', interface: IFACE }],
-    }), [], [record('8009')], known);
+    }), [], [record('8008'), record('8009')], known);
     expect(r).toMatchObject({
       remove: [],
       add: [{ queue: '8008', interface: IFACE, ...was }, { queue: '8009', interface: IFACE, penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' }],
       audit: [{ action: 'login', queue: '8008' }, { action: 'login', queue: '8009' }],
     });
+  });
+
+  it('does not put back a member with no record: it was gone before the change began (decided from a live model that had not seen it go)', () => {
+    const r = planIntentRollback(intent({ removes: [{ queue: '8009', interface: IFACE, member: { penalty: 2, name: 'Ivan', paused: false, reason: '' } }] }), [], [], known);
+    expect(r).toEqual({ remove: [], add: [], pause: [], audit: [] });
   });
 
   it('does nothing where the change did not happen', () => {
