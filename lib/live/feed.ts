@@ -65,6 +65,8 @@ export class LiveFeed implements MemberMirror {
   #connected = false;
   #synced = false;
   #held: Array<{ key: string | undefined; apply: () => LiveEvent[] }> | null = null;
+  /** Events were dropped while held: the rebuild that follows them cannot be trusted. */
+  #heldOverflow = false;
   #generation = 0;
   /** Set once: the client puts it back on every new session. Or refused: the AMI user has no write=system, and its manager.conf eventfilter lines do the job. */
   #filterDone = false;
@@ -160,6 +162,7 @@ export class LiveFeed implements MemberMirror {
   #event(key: string | undefined, apply: () => LiveEvent[]): void {
     if (this.#held) {
       if (this.#held.length < MAX_HELD) this.#held.push({ key, apply });
+      else this.#heldOverflow = true;
       return;
     }
     this.#publish(apply());
@@ -172,6 +175,7 @@ export class LiveFeed implements MemberMirror {
     this.#connected = true;
     this.#synced = false;
     this.#held = [];
+    this.#heldOverflow = false;
     this.#publish([{ type: 'pbx', at: this.#now(), connected: true, synced: false }]);
     if (!this.#filterDone) {
       this.#o.ami.filter(LIVE_AMI_FILTER).then(() => {
@@ -216,6 +220,15 @@ export class LiveFeed implements MemberMirror {
       this.#publish(changes);
       announce();
       for (const h of lastOfEach(held)) this.#publish(h.apply());
+      if (this.#heldOverflow) {
+        // Some member change may be missing: changes must not decide from this
+        // model (liveMembers), so it is rebuilt again, holding events anew.
+        this.#heldOverflow = false;
+        this.#held = [];
+        this.#log.warn({ held: MAX_HELD }, 'events dropped while the live model was rebuilt; rebuilding it again');
+        void this.#resync(generation);
+        return;
+      }
       this.#synced = true;
       this.#publish([{ type: 'pbx', at: this.#now(), connected: true, synced: true }]);
       this.#log.info({ members: status.members.length, callers: status.entries.length, changes: changes.length, replayed: held.length, ms: this.#now() - started }, 'live model rebuilt from QueueStatus');
