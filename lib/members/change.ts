@@ -24,7 +24,7 @@ import type { MemberStyle } from '../config.ts';
 import { addMember, liveMembership, pauseMember, removeMember, setRingInUse, type MemberMirror, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
 import { dropIntent, intentExists, newIntentId, writeIntent, type Intent } from '../store/intents.ts';
 import { interfaceLock, releaseLocks, startLocked, withInterfaceLocks, type HeldLocks, type RawEntry, type StartExtras } from '../store/lock.ts';
-import { storeReady, type Store } from '../store/redis.ts';
+import { retryLater, storeReady, type Store } from '../store/redis.ts';
 import { queueName } from '../validate.ts';
 import { recordChange, type RecordedChange } from './records.ts';
 
@@ -188,7 +188,7 @@ async function runFast<T>(deps: ChangeDeps, scope: ChangeScope, start: NonNullab
 
 interface FastState {
   held: HeldLocks;
-  /** Set once the record's MULTI released the locks. */
+  /** Set once the record's script released the locks. */
   released: boolean;
   entries: Map<string, RawEntry>;
   /** The intent the start wrote: its id and its draft as JSON. */
@@ -216,23 +216,24 @@ export function intentOf(subject: string, plan: { remove?: readonly QueueMember[
 }
 
 async function runChange<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>, caused: OwnChange[], fast?: FastState): Promise<T> {
-  // The intent's id outlives a first attempt undone: the second writes over it.
-  const shared: { intentId?: string } = { intentId: fast?.intent?.id };
   try {
-    return await attempt(deps, scope, work, caused, fast, fast !== undefined, shared);
+    return await attempt(deps, scope, work, caused, fast, fast !== undefined);
   } catch (err) {
     if (!(err instanceof ModelBehind)) throw err;
+    // The first attempt is undone and its intent dropped: this one writes its own.
     deps.log.info({ subject: scope.subject }, 'the live model was behind Asterisk; deciding again from QueueStatus');
-    return attempt(deps, scope, work, caused, fast, false, shared);
+    return attempt(deps, scope, work, caused, fast, false);
   }
 }
 
-async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>, caused: OwnChange[], fast: FastState | undefined, useMirror: boolean, shared: { intentId?: string }): Promise<T> {
+async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: MemberTx) => Promise<T>, caused: OwnChange[], fast: FastState | undefined, useModel: boolean): Promise<T> {
   const { pbx, store, log } = deps;
   const undo: UndoStep[] = [];
   caused.length = 0;
+  /** The intent of this attempt, once written (the start's, on a first attempt). */
+  let intentId = useModel ? fast?.intent?.id : undefined;
   /** Decided from the live model: an answer that contradicts it is a ModelBehind. */
-  let fromMirror = false;
+  let fromModel = false;
   let applied = false;
   let recorded = false;
   /** A record whose reply was lost and whose fate Redis could not tell in time. */
@@ -251,18 +252,18 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
 
   const tx: MemberTx = {
     async live(onlyQueue, asterisk = false) {
-      const seen = useMirror && !asterisk ? deps.mirror?.liveMembers(scope.interfaces) : undefined;
+      const seen = useModel && !asterisk ? deps.mirror?.liveMembers(scope.interfaces) : undefined;
       if (seen) {
-        fromMirror = true;
+        fromModel = true;
         return byQueue(scope.interfaces, seen.filter((m) => onlyQueue === undefined || queueName(m.queue) === queueName(onlyQueue)));
       }
-      fromMirror = false;
+      fromModel = false;
       const all: QueueMember[] = [];
       for (const iface of scope.interfaces) all.push(...(await liveMembership(pbx, iface, onlyQueue)).values());
       return byQueue(scope.interfaces, all);
     },
     get fromModel() {
-      return fromMirror;
+      return fromModel;
     },
     entries: fast?.entries ?? new Map(),
     async apply(plan) {
@@ -274,10 +275,9 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
       const draft = intentOf(scope.subject, plan);
       // The start wrote this very intent: nothing to write. Otherwise it is
       // written (over the start's, same id) before Asterisk is touched.
-      if (hasWork(draft) && !(fast?.intent && shared.intentId === fast.intent.id && fast.intent.draft === JSON.stringify(draft))) {
-        shared.intentId ??= newIntentId();
-        await writeIntent(store, shared.intentId, intentText(shared.intentId, draft));
-        if (fast) fast.intent = undefined;
+      if (hasWork(draft) && !(intentId !== undefined && intentId === fast?.intent?.id && fast.intent.draft === JSON.stringify(draft))) {
+        intentId ??= newIntentId();
+        await writeIntent(store, intentId, intentText(intentId, draft));
       }
       const out = progress;
       for (const m of removes) {
@@ -289,7 +289,7 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
           () => removeMember(pbx, { queue: m.queue, interface: m.interface }),
           (o) => o !== 'removed',
         );
-        if (outcome === 'absent' && fromMirror) throw new ModelBehind();
+        if (outcome === 'absent' && fromModel) throw new ModelBehind();
         if (outcome === 'static') out.static.push(m);
         else if (outcome === 'absent') out.absent.push(m);
         else {
@@ -314,12 +314,12 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
           await ringInUse?.catch(() => undefined);
           throw err;
         });
-        if (outcome === 'already' && fromMirror) {
+        if (outcome === 'already' && fromModel) {
           await ringInUse?.catch(() => undefined);
           throw new ModelBehind();
         }
-        // Set after an add whose answer came first; a member already there (a race) is set now.
-        if (ringInUse && (await ringInUse) === 'absent') await setRingInUse(pbx, { queue: a.queue, interface: a.interface, ringInUse: false });
+        // 'absent': someone removed the member the moment it was added; nothing to set.
+        await ringInUse;
         out.added.push(a);
         if (outcome === 'added') caused.push({ kind: 'added', queue: a.queue, interface: a.interface, subject: scope.subject, paused: a.paused });
       }
@@ -348,30 +348,30 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
       caused.push(...changes);
     },
     async record(change) {
-      if (!shared.intentId && !change.put?.length && !change.remove?.length && !change.audit?.length && !fast) return;
+      if (!intentId && !change.put?.length && !change.remove?.length && !change.audit?.length && !fast) return;
       try {
         // A member this change added starts counting unanswered rings afresh (lib/sync/auto-pause.ts).
         const fresh = caused.filter((c) => c.kind === 'added').map((c) => ({ queue: c.queue, interface: c.interface }));
         await recordChange(store, {
           ...change,
-          ...(shared.intentId ? { intentId: shared.intentId } : {}),
+          ...(intentId ? { intentId: intentId } : {}),
           ...(fresh.length ? { resetNoAnswer: fresh } : {}),
           ...(fast ? { release: fast.held } : {}),
         });
         if (fast) fast.released = true;
       } catch (err) {
-        if (!(err instanceof StoreUnavailableError) || !shared.intentId) throw err;
+        if (!(err instanceof StoreUnavailableError) || !intentId) throw err;
         // The MULTI may have been carried out and only its reply lost. Only it
         // deletes the intent while these locks are held: Redis, once back, tells.
-        const written = await intentGone(store, shared.intentId, RESOLVE_MS);
+        const written = await intentGone(store, intentId, RESOLVE_MS);
         if (written === false) throw err;
         if (written === undefined) {
           unknown = change;
           throw err;
         }
-        log.warn({ subject: scope.subject, intent: shared.intentId, err: err.message }, 'the reply of a record was lost; Redis shows it written');
+        log.warn({ subject: scope.subject, intent: intentId, err: err.message }, 'the reply of a record was lost; Redis shows it written');
       }
-      shared.intentId = undefined;
+      intentId = undefined;
       recorded = true;
     },
   };
@@ -390,12 +390,12 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
         // The intent was drawn from the model found behind: a rollback by it
         // could put back a member that was gone before. The next attempt
         // writes its own.
-        if (shared.intentId) {
-          const id = shared.intentId;
-          shared.intentId = undefined;
-          if (fast) fast.intent = undefined;
+        if (intentId) {
+          const id = intentId;
+          intentId = undefined;
           await dropIntent(store, id).catch((e: StoreUnavailableError) => {
-            dropIntentLater(deps, id);
+            // Its id is this change's alone: dropped whenever Redis answers.
+            retryLater(() => dropIntent(store, id), { firstMs: 200, everyMs: 1000, forMs: SETTLE_FOR_MS });
             throw e;
           });
         }
@@ -406,16 +406,16 @@ async function attempt<T>(deps: ChangeDeps, scope: ChangeScope, work: (tx: Membe
     }
     if (!recorded) {
       caused.length = 0;
-      const left = await settleFailure(deps, scope, err, undo, shared.intentId);
+      const left = await settleFailure(deps, scope, err, undo, intentId);
       // What could not be undone now, and a record Redis may hold all the same,
       // are taken back once Redis and Asterisk answer again.
-      if (left.length || (unknown && shared.intentId)) settleLater(deps, scope, unknown && shared.intentId ? { intentId: shared.intentId, change: unknown } : undefined, left);
+      if (left.length || (unknown && intentId)) settleLater(deps, scope, unknown && intentId ? { intentId: intentId, change: unknown } : undefined, left);
     }
     throw err;
   }
-  if (shared.intentId) {
+  if (intentId) {
     // A verb that applied a plan and did not record it: the intent stays for the re-sync.
-    log.error({ subject: scope.subject, intent: shared.intentId }, 'member change applied but not recorded; the re-sync will settle it');
+    log.error({ subject: scope.subject, intent: intentId }, 'member change applied but not recorded; the re-sync will settle it');
   }
   // Recorded: the events in `caused` need no reconcile (told by withMemberChange).
   return result;
@@ -427,17 +427,6 @@ function byQueue(interfaces: readonly string[], members: QueueMember[]): Map<str
   const out = new Map<string, QueueMember>();
   for (const m of [...members].sort((a, b) => rank(a) - rank(b))) if (!out.has(queueName(m.queue))) out.set(queueName(m.queue), m);
   return out;
-}
-
-/** An intent Redis could not drop now: dropped once it answers (its id is this change's alone). */
-function dropIntentLater(deps: ChangeDeps, id: string): void {
-  const until = Date.now() + SETTLE_FOR_MS;
-  const attempt = (): void => {
-    dropIntent(deps.store, id).catch(() => {
-      if (Date.now() < until) setTimeout(attempt, 1000).unref();
-    });
-  };
-  setTimeout(attempt, 200).unref();
 }
 
 /** Undoes in reverse; returns the steps that failed. */
@@ -504,7 +493,6 @@ const SETTLE_FOR_MS = 5 * 60_000;
  */
 function settleLater(deps: ChangeDeps, scope: ChangeScope, record: { intentId: string; change: RecordedChange } | undefined, left: UndoStep[]): void {
   const { store, log } = deps;
-  const until = Date.now() + SETTLE_FOR_MS;
   log.warn({ subject: scope.subject, steps: left.map((u) => u.what), recordUnknown: record !== undefined }, 'part of a failed change could not be taken back now; it will be once Redis and Asterisk answer');
   const attempt = async (): Promise<void> => {
     await withInterfaceLocks(store, scope.interfaces, async () => {
@@ -524,14 +512,8 @@ function settleLater(deps: ChangeDeps, scope: ChangeScope, record: { intentId: s
     });
     log.warn({ subject: scope.subject }, 'a change told as failed is now fully taken back');
   };
-  const retry = (): void => {
-    attempt().catch((err: Error) => {
-      if (Date.now() > until) {
-        log.error({ subject: scope.subject, err: err.message }, 'a change told as failed could not be fully taken back; check it');
-        return;
-      }
-      setTimeout(retry, 1000).unref();
-    });
-  };
-  setTimeout(retry, 200).unref();
+  retryLater(attempt, {
+    firstMs: 200, everyMs: 1000, forMs: SETTLE_FOR_MS,
+    gaveUp: (err) => log.error({ subject: scope.subject, err: err.message }, 'a change told as failed could not be fully taken back; check it'),
+  });
 }

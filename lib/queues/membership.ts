@@ -122,8 +122,8 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
       put: applied.added.map((a): MemberRecord => ({ queue: a.queue, interface: a.interface, subject: req.number, kind: 'number', penalty: a.penalty, name: a.name, since: now, source: 'agentgate', paused: false, reason: '' })),
       remove: [...out.map((queue) => ({ queue, interface: iface })), ...[...applied.removed, ...applied.absent].filter((m) => m.interface !== iface).map((m) => ({ queue: queueName(m.queue), interface: m.interface }))],
       audit: [
-        ...toAdd.map((queue) => ({ ...auditBy(req.origin, req.number, 'login', 'OK', { queue, detail: `penalty=${auth.get(queue)!.penalty}` }), kind: 'number' as const })),
-        ...out.map((queue) => ({ ...auditBy(req.origin, req.number, 'logout', 'OK', { queue }), kind: 'number' as const })),
+        ...toAdd.map((queue) => auditBy(req.origin, req.number, 'login', 'OK', { queue, detail: `penalty=${auth.get(queue)!.penalty}`, kind: 'number' })),
+        ...out.map((queue) => auditBy(req.origin, req.number, 'logout', 'OK', { queue, kind: 'number' })),
       ],
     });
     return { state: summarize([...after.values()]), interface: iface, queues: queues.map((queue) => ({ queue, before: before.get(queue)!, after: after.get(queue)! })) };

@@ -32,9 +32,9 @@ export interface AuditEntry {
 }
 
 /** An entry about a subject (number or agent), carrying who acted and from where. Never give it a PIN. */
-export function auditBy(origin: Origin, subject: string, action: string, result: string, more: { queue?: string; detail?: string } = {}): AuditEntry {
+export function auditBy(origin: Origin, subject: string, action: string, result: string, more: { queue?: string; detail?: string; kind?: AuditEntry['kind'] } = {}): AuditEntry {
   return {
-    action, subject, result, queue: more.queue, detail: more.detail,
+    action, subject, result, queue: more.queue, detail: more.detail, ...(more.kind ? { kind: more.kind } : {}),
     source: origin.source, by: origin.by, channel: origin.channel, uniqueid: origin.uniqueid,
   };
 }

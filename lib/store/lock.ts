@@ -6,8 +6,9 @@
 // token (release-locks.lua), alone or by the script that records the change.
 import { randomUUID } from 'node:crypto';
 import { BusyError, RateLimitedError, StoreUnavailableError } from '../errors.ts';
+import { dropIntent } from './intents.ts';
 import { runLua } from './lua.ts';
-import { storeOp, type Store } from './redis.ts';
+import { retryLater, type Store } from './redis.ts';
 
 export interface LockOptions {
   /** How long the locks live if their holder dies; longer than one AMI round trip. */
@@ -93,18 +94,11 @@ export async function startLocked(store: Store, subjects: readonly string[], ext
   }
 }
 
-/** Tries for this long to take back a start whose reply was lost. */
-const TAKE_BACK_FOR_MS = 5 * 60_000;
-
 function takeBackLater(store: Store, held: HeldLocks, intentId: string | undefined): void {
-  const until = Date.now() + TAKE_BACK_FOR_MS;
-  const attempt = (): void => {
-    const intent = intentId ? storeOp('drop intent', () => store.redis.hdel(store.keys.intents(), intentId)) : Promise.resolve(0);
-    intent.then(() => runLua(store, 'release-locks', held.keys, [held.token])).catch(() => {
-      if (Date.now() < until) setTimeout(attempt, 500).unref();
-    });
-  };
-  setTimeout(attempt, 100).unref();
+  retryLater(async () => {
+    if (intentId) await dropIntent(store, intentId);
+    await runLua(store, 'release-locks', held.keys, [held.token]);
+  }, { firstMs: 100, everyMs: 500, forMs: 5 * 60_000 });
 }
 
 /** Releases what is still ours; a failure only leaves the locks to expire. */

@@ -93,6 +93,22 @@ export async function readHashesOfSet<T>(store: Store, what: string, set: string
   });
 }
 
+/**
+ * Runs `step` in the background until it succeeds, trying again every
+ * `everyMs` for `forMs` (what must still happen once Redis, or Asterisk,
+ * answers again); `gaveUp` hears the last failure.
+ */
+export function retryLater(step: () => Promise<unknown>, o: { firstMs: number; everyMs: number; forMs: number; gaveUp?: (err: Error) => void }): void {
+  const until = Date.now() + o.forMs;
+  const attempt = (): void => {
+    step().catch((err: Error) => {
+      if (Date.now() < until) setTimeout(attempt, o.everyMs).unref();
+      else o.gaveUp?.(err);
+    });
+  };
+  setTimeout(attempt, o.firstMs).unref();
+}
+
 /** Resolves once the connection is ready; for tools that start and act at once. */
 export async function storeReady(store: Store, timeoutMs = 3000): Promise<void> {
   if (store.redis.status === 'ready') return;

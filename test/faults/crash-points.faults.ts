@@ -95,21 +95,32 @@ async function agent(w: World): Promise<void> {
 }
 
 const word = async (p: ReturnType<typeof callFastAgi>) => (await p).variables.AGENTGATE_RESULT ?? '(nothing)';
+const toggleMobile = (w: World, queues: string) => word(callFastAgi(w.app.port, { script: `queue-toggle?queue=${queues}&context=outbound-allroutes&prompts=no`, callerId: MOBILE }));
+const loginAgent = (w: World) => word(callFastAgi(w.app.port, { script: 'agent-login?agent=7001&prompts=no', callerId: DESK, dtmf: [PIN] }));
+
+/** A mobile allowed and logged in (the setup of the flows that start there). */
+async function mobileIn(w: World, queues: string): Promise<void> {
+  await allowMobile(w);
+  expect(await toggleMobile(w, queues)).toBe('LOGGEDIN');
+}
+
+/** An agent logged in at its desk. */
+async function agentIn(w: World): Promise<void> {
+  await agent(w);
+  expect(await loginAgent(w)).toBe('LOGGEDIN');
+}
 
 const FLOWS: Flow[] = [
   {
     // Through the outbound routes: confirm on answer, and ring-in-use turned off after each add.
     name: 'a mobile toggling itself into two queues',
     setup: allowMobile,
-    run: (w) => word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008,8009&context=outbound-allroutes&prompts=no', callerId: MOBILE })),
+    run: (w) => toggleMobile(w, '8008,8009'),
     done: ['LOGGEDIN'],
   },
   {
     name: 'a mobile pausing itself',
-    async setup(w) {
-      await allowMobile(w);
-      expect(await word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008,8009&context=outbound-allroutes&prompts=no', callerId: MOBILE }))).toBe('LOGGEDIN');
-    },
+    setup: (w) => mobileIn(w, '8008,8009'),
     run: (w) => word(callFastAgi(w.app.port, { script: 'queue-pause?mode=pause&reason=lunch&context=outbound-allroutes&prompts=no', callerId: MOBILE })),
     done: ['PAUSED'],
   },
@@ -118,10 +129,7 @@ const FLOWS: Flow[] = [
     // service has settled (a pause whose reply was lost is undone, and tried
     // again at the next miss), and Redis must agree with it.
     name: 'a mobile auto-paused after three unanswered rings',
-    async setup(w) {
-      await allowMobile(w);
-      expect(await word(callFastAgi(w.app.port, { script: 'queue-toggle?queue=8008&context=outbound-allroutes&prompts=no', callerId: MOBILE }))).toBe('LOGGEDIN');
-    },
+    setup: (w) => mobileIn(w, '8008'),
     async run(w) {
       const iface = w.ami.members('8008').find((m) => m.interface.startsWith(`Local/${MOBILE}`))!.interface;
       const caller = w.ami.addCaller('8008', { number: '74950003344' });
@@ -138,24 +146,18 @@ const FLOWS: Flow[] = [
   {
     name: 'an agent logging in with its PIN',
     setup: agent,
-    run: (w) => word(callFastAgi(w.app.port, { script: 'agent-login?agent=7001&prompts=no', callerId: DESK, dtmf: [PIN] })),
+    run: loginAgent,
     done: ['LOGGEDIN'],
   },
   {
     name: 'an agent pausing',
-    async setup(w) {
-      await agent(w);
-      expect(await word(callFastAgi(w.app.port, { script: 'agent-login?agent=7001&prompts=no', callerId: DESK, dtmf: [PIN] }))).toBe('LOGGEDIN');
-    },
+    setup: agentIn,
     run: (w) => word(callFastAgi(w.app.port, { script: 'agent-pause?mode=pause&reason=lunch&prompts=no', callerId: DESK })),
     done: ['PAUSED'],
   },
   {
     name: 'an agent logging out',
-    async setup(w) {
-      await agent(w);
-      expect(await word(callFastAgi(w.app.port, { script: 'agent-login?agent=7001&prompts=no', callerId: DESK, dtmf: [PIN] }))).toBe('LOGGEDIN');
-    },
+    setup: agentIn,
     run: (w) => word(callFastAgi(w.app.port, { script: 'agent-logout?prompts=no', callerId: DESK })),
     done: ['LOGGEDOUT'],
   },
