@@ -12,7 +12,8 @@ import {
   AgiTimeoutError,
   AgiUnsafeValueError,
 } from './errors.ts';
-import { formatCommand } from './quote.ts';
+import { msetArgument, msetCarries } from './mset.ts';
+import { fitsOneCommand, formatCommand } from './quote.ts';
 import { parseReply, type AgiReply } from './reply.ts';
 import type { AgiRequest } from './request.ts';
 
@@ -27,6 +28,8 @@ export interface AgiChannelOptions {
 }
 
 const REPLY_CODE = /^\d{3}[ -]/;
+/** MSet reads up to 99 pairs. */
+const MSET_MAX_PAIRS = 99;
 
 interface QueuedCommand {
   command: string;
@@ -93,6 +96,23 @@ export class AgiChannel {
 
   async setVariable(name: string, value: string): Promise<void> {
     await this.command('SET VARIABLE', [name, value]);
+  }
+
+  /**
+   * Sets several variables, in as few round trips as Asterisk allows: the
+   * plain ones in one `EXEC MSet` when they fit one command line (mset.ts),
+   * the rest one SET VARIABLE each. Each value arrives exactly as given.
+   */
+  async setVariables(vars: Readonly<Record<string, string>>): Promise<void> {
+    const entries = Object.entries(vars);
+    const plain = entries.filter(([n, v]) => msetCarries(n, v));
+    let single = entries;
+    if (plain.length >= 2 && plain.length <= MSET_MAX_PAIRS && fitsOneCommand('EXEC', ['MSet', msetArgument(plain)])) {
+      const r = await this.exec('MSet', msetArgument(plain));
+      // -2: no MSet in this Asterisk (it came in 13.8); then they go one by one.
+      if (r.result !== '-2') single = entries.filter((e) => !plain.includes(e));
+    }
+    for (const [name, value] of single) await this.setVariable(name, value);
   }
 
   /**

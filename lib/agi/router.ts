@@ -69,12 +69,11 @@ export async function runScript(
   }
 }
 
-// Best effort: on a closed socket there is nobody to tell. SET VARIABLE works on a dead channel.
+// Best effort: on a closed socket there is nobody to tell. SET VARIABLE and EXEC MSet work on a dead channel.
 async function reportError(ch: AgiChannel, code: ErrorCode, log: Logger): Promise<void> {
   if (ch.closed) return;
   try {
-    await ch.setVariable(RESULT_VARIABLE, 'ERROR');
-    await ch.setVariable(ERROR_VARIABLE, code);
+    await ch.setVariables({ [RESULT_VARIABLE]: 'ERROR', [ERROR_VARIABLE]: code });
   } catch (err) {
     log.debug({ reason: (err as Error).message }, 'could not tell the dialplan about the error');
   }

@@ -24,11 +24,13 @@ export function promptsWanted(params: Record<string, string>): boolean {
  * prompts and nothing else: the change they asked for stands.
  */
 export async function replyToCaller(ch: AgiChannel, log: Logger, reply: CallerReply, withPrompts: boolean): Promise<void> {
+  const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(reply.vars)) {
     const fitted = fitVariable(name, value);
     if (fitted !== value) log.warn({ variable: name, bytes: Buffer.byteLength(value), kept: Buffer.byteLength(fitted) }, 'variable cut to fit one AGI command');
-    await ch.setVariable(name, fitted);
+    vars[name] = fitted;
   }
+  await ch.setVariables(vars);
   if (!withPrompts) return;
   try {
     for (const p of reply.prompts) {

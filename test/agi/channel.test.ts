@@ -122,6 +122,41 @@ describe('commands', () => {
   });
 });
 
+describe('setVariables', () => {
+  const ANSWER = { AGENTGATE_RESULT: 'LOGGEDIN', QUEUESTAT: 'LOGGEDIN', AGENTGATE_NUMBER: '79112223344', AGENTGATE_QUEUES: '8008,8009', AGENTGATE_ERROR: '' };
+
+  it('sets plain values, a comma list and an empty one included, in one EXEC MSet round trip', async () => {
+    const { error, call } = await probe((ch) => ch.setVariables(ANSWER));
+    expect(error).toBeUndefined();
+    expect(call.variables).toEqual(ANSWER);
+    expect(call.sent).toEqual([String.raw`EXEC "MSet" "AGENTGATE_RESULT=LOGGEDIN,QUEUESTAT=LOGGEDIN,AGENTGATE_NUMBER=79112223344,AGENTGATE_QUEUES=8008\\,8009,AGENTGATE_ERROR="`]);
+  });
+
+  it('sends a value MSet would change (quotes, free-text commas, ${...}, brackets, spaces) as a SET VARIABLE of its own, exactly', async () => {
+    const odd = { AGENTGATE_PAUSE_REASON: 'Lunch, back "soon" (2) ${EXTEN} $[1+1] a\\b', AGENTGATE_NOTE: 'two words' };
+    const { call } = await probe((ch) => ch.setVariables({ ...ANSWER, ...odd }));
+    expect(call.variables).toEqual({ ...ANSWER, ...odd });
+    expect(call.sent.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual(['EXEC "MSet"', 'SET VARIABLE', 'SET VARIABLE']);
+  });
+
+  it('uses SET VARIABLE alone for a single variable, and one each where Asterisk has no MSet', async () => {
+    const one = await probe((ch) => ch.setVariables({ QUEUESTAT: 'ERROR' }));
+    expect(one.call.sent).toEqual(['SET VARIABLE "QUEUESTAT" "ERROR"']);
+    const old = await probe((ch) => ch.setVariables(ANSWER), { missingApps: ['MSet'] });
+    expect(old.call.variables).toEqual(ANSWER);
+    expect(old.call.sent.filter((l) => l.startsWith('SET VARIABLE'))).toHaveLength(5);
+  });
+
+  it('still sets them on a dead channel, for the h extension', async () => {
+    const { error, call } = await probe(async (ch) => {
+      await ch.streamFile('agent-loginok').catch(() => undefined);
+      await ch.setVariables(ANSWER);
+    }, { hangupAt: { command: /STREAM FILE/ } });
+    expect(error).toBeUndefined();
+    expect(call.variables).toEqual(ANSWER);
+  });
+});
+
 describe('typed errors', () => {
   it('510 is AgiInvalidCommandError, and the dialogue goes on', async () => {
     const { value, error } = await probe(async (ch) => {

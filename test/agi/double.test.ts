@@ -2,7 +2,7 @@
 // wrote, the double must answer byte for byte what the real Asterisk answered.
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { callFastAgi, parseAgiArgs, type FastAgiCall, type FastAgiCallOptions } from '../doubles/fastagi-asterisk.ts';
+import { callFastAgi, parseAgiArgs, separateAppArgs, type FastAgiCall, type FastAgiCallOptions } from '../doubles/fastagi-asterisk.ts';
 import { environmentReads, session, type WireEvent } from './recordings.ts';
 
 /** Plays the recorded server side against the double; returns what the double sent after its environment. */
@@ -111,5 +111,22 @@ describe("the double's argument parser is Asterisk's", () => {
     ['a"b c"d  e\\ f\t"\\\\"', ['ab cd', 'e f', '\\']],
   ])('%j', (line, argv) => {
     expect(parseAgiArgs(line)).toEqual(argv);
+  });
+});
+
+// Cases worked through main/app.c __ast_app_separate_args() by hand; the real
+// MSet is checked in test/asterisk/agi-variables.asterisk.ts.
+describe("the double's application argument splitter is Asterisk's", () => {
+  it.each([
+    ['A=1,B=2', ',', 99, ['A=1', 'B=2']],
+    ['A=1,B=', ',', 99, ['A=1', 'B=']],
+    ['A=1,', ',', 99, ['A=1', '']],
+    ['Q=8008\\,8009,R=x', ',', 99, ['Q=8008,8009', 'R=x']],
+    ['N=a "b,c" d,M=(e,f),K=$[g,h]', ',', 99, ['N=a b,c d', 'M=(e,f)', 'K=$[g,h]']],
+    ['NAME=', '=', 2, ['NAME', '']],
+    ['NAME=v=w\\x"y"', '=', 2, ['NAME', 'v=w\\x"y"']],
+    ['', ',', 99, []],
+  ] as const)('%j split on %j (at most %i)', (data, delim, max, parts) => {
+    expect(separateAppArgs(data, delim, max)).toEqual(parts);
   });
 });

@@ -74,7 +74,7 @@ try {
 
     w.setDelays({ mediaDelayMs: promptMs });
     const load = runClosedLoop({ workload: w, concurrency: sessions, durationMs: promptMs });
-    // Every session is in its first prompt after about the environment and 4 round trips.
+    // Every session is in its first prompt after about the environment and one round trip (the variables).
     await pause(v['after-ms'] !== undefined ? Number(v['after-ms']) : Math.min(promptMs / 2, 3000));
     const open = (await t.child.call<{ active: Record<string, number> }>('resources')).active.TCPSocketWrap ?? 0;
     const openFile = path.join(v.dir!, `agentgate-open-${process.pid}.heapsnapshot`);

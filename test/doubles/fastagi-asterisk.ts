@@ -49,6 +49,8 @@ export interface FastAgiCallOptions {
   replyDelayMs?: number;
   /** Never answer commands matching this (command timeout tests). */
   noReplyTo?: RegExp;
+  /** Applications this Asterisk lacks, of those the double has ('MSet': older than 13.8). */
+  missingApps?: string[];
   /** Fail `done` if the session has not ended by then. Default 5000. */
   timeoutMs?: number;
 }
@@ -127,9 +129,52 @@ export function parseAgiArgs(line: string): string[] {
   return argv;
 }
 
+/**
+ * Asterisk's __ast_app_separate_args() with remove_chars (main/app.c), as
+ * AST_STANDARD_APP_ARGS and AST_NONSTANDARD_APP_ARGS call it: split on `delim`
+ * outside parentheses, square brackets and double quotes, dropping the quotes
+ * and taking a backslash to make the next character literal; past `max - 1`
+ * parts, the rest is the last one, as it stands.
+ */
+export function separateAppArgs(data: string, delim: string, max: number): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  let paren = 0;
+  let bracket = 0;
+  let quote = false;
+  let endedOnDelim = false;
+  while (i < data.length && parts.length < max - 1) {
+    let cur = '';
+    endedOnDelim = false;
+    for (; i < data.length; i++) {
+      const c = data[i]!;
+      if (c === '(') paren++;
+      else if (c === ')') paren = Math.max(0, paren - 1);
+      else if (c === '[') bracket++;
+      else if (c === ']') bracket = Math.max(0, bracket - 1);
+      else if (c === '"' && delim !== '"') {
+        quote = !quote;
+        continue;
+      } else if (c === '\\') {
+        i++;
+        if (i < data.length) cur += data[i];
+        continue;
+      } else if (c === delim && !paren && !quote && !bracket) {
+        i++;
+        endedOnDelim = true;
+        break;
+      }
+      cur += c;
+    }
+    parts.push(cur);
+  }
+  if (i < data.length || endedOnDelim) parts.push(data.slice(i));
+  return parts;
+}
+
 const USAGE_ONE_LINE = '520 Invalid command syntax.  Proper usage not available.';
 const DEAD = '511 Command Not Permitted on a dead channel or intercept routine';
-const KNOWN_APPS = new Set(['playback', 'set', 'noop', 'wait', 'userevent', 'queuelog', 'verbose', 'log', 'read', 'background']);
+const KNOWN_APPS = new Set(['playback', 'set', 'mset', 'noop', 'wait', 'userevent', 'queuelog', 'verbose', 'log', 'read', 'background']);
 let uniqueCounter = 0;
 
 function environment(port: number, o: FastAgiCallOptions): string {
@@ -258,13 +303,23 @@ export function openFastAgiCall(port: number, options: FastAgiCallOptions): Fast
       const app = argv[1] ?? '';
       const arg = argv[2] ?? '';
       call.execs.push({ app, arg });
-      if (!KNOWN_APPS.has(app.toLowerCase())) return '200 result=-2';
-      if (hanging) return '200 result=-1';
-      if (app.toLowerCase() === 'playback' && !dead) call.played.push(...(arg.split(',')[0] ?? '').split('&'));
+      if (!KNOWN_APPS.has(app.toLowerCase()) || o.missingApps?.some((a) => a.toLowerCase() === app.toLowerCase())) return '200 result=-2';
+      // Set and MSet touch no media: they run and return 0 whatever the caller does.
       if (app.toLowerCase() === 'set') {
         const eq = arg.indexOf('=');
         if (eq > 0) setVar(arg.slice(0, eq), arg.slice(eq + 1));
+        return '200 result=0';
       }
+      if (app.toLowerCase() === 'mset') {
+        // pbx_builtin_setvar_multiple(): pairs on ',', then name and value on '=', both with the standard unquoting.
+        for (const pair of separateAppArgs(arg, ',', 99)) {
+          const [name, value] = separateAppArgs(pair, '=', 2);
+          if (name !== undefined && value !== undefined) setVar(name, value);
+        }
+        return '200 result=0';
+      }
+      if (hanging) return '200 result=-1';
+      if (app.toLowerCase() === 'playback' && !dead) call.played.push(...(arg.split(',')[0] ?? '').split('&'));
       if (app.toLowerCase() === 'read' && !dead) {
         // Read(variable,filename,maxdigits,...): nothing keyed leaves '' and READSTATUS=TIMEOUT (agi-pin-entry.log).
         const [variable = '', file = ''] = arg.split(',');

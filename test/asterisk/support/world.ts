@@ -180,6 +180,12 @@ function execIfBranch(data: string): { app: string; args: string } | undefined {
   return m ? { app: m[1]!, args: m[2]! } : undefined;
 }
 
+// VarSet carries the value through ast_escape_c_alloc() (main/stasis_channels.c): `"` as `\"`, `\` as `\\`, LF as `\n`...
+const C_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+function unescapeC(value: string): string {
+  return value.replace(/\\(.)/gs, (_, c: string) => C_ESCAPES[c] ?? c);
+}
+
 function parseCommand(cmd: string): { verb: string; args: string[] } {
   const verbs = ['STREAM FILE', 'GET DATA', 'SAY DIGITS', 'SET VARIABLE', 'GET VARIABLE', 'GET FULL VARIABLE', 'EXEC', 'ANSWER', 'HANGUP', 'VERBOSE'];
   const verb = verbs.find((v) => cmd === v || cmd.startsWith(`${v} `)) ?? cmd.split(' ')[0]!;
@@ -306,7 +312,7 @@ export async function startWorld(opts: { env?: Record<string, string>; sounds?: 
         if (e.Uniqueid !== called) return;
         switch (e.Event) {
           case 'VarSet':
-            res.vars[e.Variable!] = e.Value ?? '';
+            res.vars[e.Variable!] = unescapeC(e.Value ?? '');
             break;
           case 'Newexten': {
             res.steps.push(`${e.Context},${e.Extension}: ${e.Application}(${e.AppData ?? ''})`);

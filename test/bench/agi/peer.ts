@@ -5,7 +5,8 @@
 //   agi_context, as the recording shows it arriving in two reads.
 // - Commands read with Asterisk's own argument rules (parse_args in res_agi.c,
 //   borrowed from the test double) and answered as Asterisk 22 answers them:
-//   `200 result=1` for SET VARIABLE, `200 result=0 endpos=11680` for STREAM FILE,
+//   `200 result=1` for SET VARIABLE, `200 result=0` for EXEC MSet (its variables
+//   split as Asterisk splits them), `200 result=0 endpos=11680` for STREAM FILE,
 //   `200 result=-2` for an unknown application, `510 ...` for an unknown command.
 // - An optional delay before every reply, and another before replies to prompt
 //   commands, standing in for the time Asterisk spends playing a sound.
@@ -13,7 +14,7 @@
 // The test double (test/doubles/fastagi-asterisk.ts) does much more (hangups
 // mid-command, split replies, DTMF); this one only has to be fast and honest.
 import net from 'node:net';
-import { parseAgiArgs } from '../../doubles/fastagi-asterisk.ts';
+import { parseAgiArgs, separateAppArgs } from '../../doubles/fastagi-asterisk.ts';
 
 export interface PeerSession {
   port: number;
@@ -39,7 +40,7 @@ export interface PeerResult {
   endedAt?: number;
   /** Commands the server sent (AGI round trips). */
   commands: number;
-  /** Variables the server set with SET VARIABLE (last value wins). */
+  /** Variables the server set with SET VARIABLE or EXEC MSet (last value wins). */
   variables: Record<string, string>;
   /** The command lines, when `record` was asked for. */
   lines?: string[];
@@ -48,7 +49,7 @@ export interface PeerResult {
 }
 
 const USAGE = '520 Invalid command syntax.  Proper usage not available.';
-const KNOWN_APPS = new Set(['playback', 'set', 'noop', 'wait', 'userevent', 'queuelog', 'verbose', 'log', 'read', 'background']);
+const KNOWN_APPS = new Set(['playback', 'set', 'mset', 'noop', 'wait', 'userevent', 'queuelog', 'verbose', 'log', 'read', 'background']);
 
 function environment(s: PeerSession): [string, string] {
   const host = s.host ?? '127.0.0.1';
@@ -93,6 +94,12 @@ export function replyTo(line: string, variables: Record<string, string>, callerI
     case 'EXEC': {
       const app = (argv[1] ?? '').toLowerCase();
       if (!KNOWN_APPS.has(app)) return { text: '200 result=-2', media: false };
+      if (app === 'mset') {
+        for (const pair of separateAppArgs(argv[2] ?? '', ',', 99)) {
+          const [name, value] = separateAppArgs(pair, '=', 2);
+          if (name !== undefined && value !== undefined) variables[name] = value;
+        }
+      }
       return { text: '200 result=0', media: app === 'playback' || app === 'background' };
     }
     case 'ANSWER':

@@ -1,7 +1,8 @@
 // (a) The floor of the protocol: the toggle's AGI dialogue with no AMI and no
 // Redis. The outcome comes from agi_arg_1 (the load generator's expectation),
-// so the dialogue is the toggle's, command for command: four SET VARIABLE, then
-// STREAM FILE agent-loginok + SAY DIGITS, or STREAM FILE agent-loggedoff.
+// so the dialogue is the toggle's, command for command: its four variables in
+// one EXEC MSet, then STREAM FILE agent-loginok + SAY DIGITS, or STREAM FILE
+// agent-loggedoff.
 //
 //   floor-dingdong.ts dingdong   a bare ding-dong script (the patched package's
 //                                own server and Context, which hand over lines,
@@ -71,10 +72,7 @@ async function dingDongToggle(context: DingDongContext): Promise<void> {
   // Every argument quoted, as agentgate writes them: the floor holds b's very dialogue.
   const run = (command: string, ...args: string[]) => agi.send([command, ...args.map((a) => `"${a}"`)].join(' '));
   const { want, number, queues } = outcome(await agi.env);
-  await run('SET VARIABLE', 'AGENTGATE_RESULT', want);
-  await run('SET VARIABLE', 'QUEUESTAT', want);
-  await run('SET VARIABLE', 'AGENTGATE_NUMBER', number);
-  await run('SET VARIABLE', 'AGENTGATE_QUEUES', queues);
+  await run('EXEC', 'MSet', `AGENTGATE_RESULT=${want},QUEUESTAT=${want},AGENTGATE_NUMBER=${number},AGENTGATE_QUEUES=${queues.replaceAll(',', '\\\\,')}`);
   if (want === 'LOGGEDIN') {
     await run('STREAM FILE', 'agent-loginok', '');
     await run('SAY DIGITS', number, '');
@@ -86,10 +84,7 @@ async function dingDongToggle(context: DingDongContext): Promise<void> {
 
 async function agentgateToggle(ch: AgiChannel): Promise<void> {
   const { want, number, queues } = outcome(ch.request.env);
-  await ch.setVariable('AGENTGATE_RESULT', want);
-  await ch.setVariable('QUEUESTAT', want);
-  await ch.setVariable('AGENTGATE_NUMBER', number);
-  await ch.setVariable('AGENTGATE_QUEUES', queues);
+  await ch.setVariables({ AGENTGATE_RESULT: want, QUEUESTAT: want, AGENTGATE_NUMBER: number, AGENTGATE_QUEUES: queues });
   if (want === 'LOGGEDIN') {
     await ch.streamFile('agent-loginok');
     await ch.sayDigits(number);

@@ -45,10 +45,9 @@ const want = env.agi_arg_1 === 'LOGGEDIN' ? 'LOGGEDIN' : 'LOGGEDOUT';
 const number = env.agi_callerid ?? '';
 const queue = /[?&]queue=([^&]*)/.exec(env.agi_network_script ?? '')?.[1] ?? '';
 
-await agi(`SET VARIABLE ${quoted('AGENTGATE_RESULT')} ${quoted(want)}`);
-await agi(`SET VARIABLE ${quoted('QUEUESTAT')} ${quoted(want)}`);
-await agi(`SET VARIABLE ${quoted('AGENTGATE_NUMBER')} ${quoted(number)}`);
-await agi(`SET VARIABLE ${quoted('AGENTGATE_QUEUES')} ${quoted(want === 'LOGGEDIN' ? queue : '')}`);
+// The four variables in one EXEC MSet, as agentgate sends them (commas escaped for MSet).
+const queues = (want === 'LOGGEDIN' ? queue : '').replaceAll(',', '\\,');
+await agi(`EXEC ${quoted('MSet')} ${quoted(`AGENTGATE_RESULT=${want},QUEUESTAT=${want},AGENTGATE_NUMBER=${number},AGENTGATE_QUEUES=${queues}`)}`);
 if (want === 'LOGGEDIN') {
   await agi(`STREAM FILE ${quoted('agent-loginok')} ""`);
   await agi(`SAY DIGITS ${quoted(number)} ""`);

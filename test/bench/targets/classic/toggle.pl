@@ -38,10 +38,9 @@ my $number = $agi{agi_callerid} // '';
 my ($queue) = ($agi{agi_network_script} // '') =~ /[?&]queue=([^&]*)/;
 $queue //= '';
 
-agi('SET VARIABLE ' . quoted('AGENTGATE_RESULT') . ' ' . quoted($want));
-agi('SET VARIABLE ' . quoted('QUEUESTAT') . ' ' . quoted($want));
-agi('SET VARIABLE ' . quoted('AGENTGATE_NUMBER') . ' ' . quoted($number));
-agi('SET VARIABLE ' . quoted('AGENTGATE_QUEUES') . ' ' . quoted($want eq 'LOGGEDIN' ? $queue : ''));
+# The four variables in one EXEC MSet, as agentgate sends them (commas escaped for MSet).
+(my $queues = $want eq 'LOGGEDIN' ? $queue : '') =~ s/,/\\,/g;
+agi('EXEC ' . quoted('MSet') . ' ' . quoted("AGENTGATE_RESULT=$want,QUEUESTAT=$want,AGENTGATE_NUMBER=$number,AGENTGATE_QUEUES=$queues"));
 if ($want eq 'LOGGEDIN') {
   agi('STREAM FILE ' . quoted('agent-loginok') . ' ""');
   agi('SAY DIGITS ' . quoted($number) . ' ""');
