@@ -53,8 +53,44 @@ function withRedaction(logger: Logger): Logger {
   return logger;
 }
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return withRedaction(pino({ level, base: { service: 'agentgate' }, formatters: { log: redact } }));
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const options = { level, base: { service: 'agentgate' }, formatters: { log: redact } };
+  return withRedaction(destination ? pino(options, destination) : pino(options));
+}
+
+/** How long a log line may wait to share a write with the lines after it. */
+export const LOG_BATCH_MS = 20;
+
+/**
+ * The service's logger: stdout, lines batched for up to LOG_BATCH_MS. Issue 15:
+ * a toggle logs two lines, and a write(2) each was a measurable share of its
+ * CPU; under load one write now carries dozens. Nothing waits when idle (the
+ * timer exists only while lines wait), and what waits is written at exit, a
+ * crash included; only a kill -9 can lose the last LOG_BATCH_MS.
+ */
+export function createServiceLogger(level: string): Logger {
+  return createLogger(level, batchedStdout());
+}
+
+function batchedStdout(): pino.DestinationStream {
+  // sonic-boom writes synchronously (no thread pool hop) and retries EAGAIN on a
+  // full pipe; minLength makes it keep lines until flush() or 8 KB.
+  const out = pino.destination({ dest: 1, sync: true, minLength: 8192 });
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    out.flush();
+  };
+  process.on('exit', () => {
+    clearTimeout(timer);
+    out.flushSync();
+  });
+  return {
+    write(line: string) {
+      out.write(line);
+      timer ??= setTimeout(flush, LOG_BATCH_MS).unref();
+    },
+  };
 }
 
 /** A logger that writes nothing, for tests and tools that must stay quiet. */
