@@ -20,6 +20,8 @@ export interface AuditTailOptions {
   blockMs?: number;
   /** Pause after a failed read (Redis away). Default 1000. */
   retryMs?: number;
+  /** Wait after a read that brought entries, so that a rush comes in few reads. Default 20. */
+  lingerMs?: number;
 }
 
 function toRecord(id: string, flat: string[]): AuditRecord {
@@ -31,6 +33,11 @@ function toRecord(id: string, flat: string[]): AuditRecord {
 export function tailAudit(o: AuditTailOptions): AuditTail {
   const blockMs = o.blockMs ?? 5000;
   const retryMs = o.retryMs ?? 1000;
+  // Issue 15: every toggle appends an entry, and a read per entry was a Redis
+  // round trip per toggle; a short wait after each read that found some lets a
+  // rush arrive in batches of up to 100, a few ms late. A quiet stream is still
+  // read at once: the blocking read is always waiting.
+  const lingerMs = o.lingerMs ?? 20;
   // A blocking read needs a connection of its own, without the store's 2 s
   // command timeout (it would cut every wait short).
   const conn: Redis = o.store.redis.duplicate({ commandTimeout: undefined, enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: true });
@@ -65,6 +72,7 @@ export function tailAudit(o: AuditTailOptions): AuditTail {
             }
           }
         }
+        if (res && lingerMs > 0 && !stopped) await pause(lingerMs);
       } catch (err) {
         if (stopped) break;
         o.log.debug({ err: (err as Error).message }, 'audit tail: read failed; retrying');
