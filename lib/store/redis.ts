@@ -1,6 +1,7 @@
 import { Redis, type ChainableCommander } from 'ioredis';
 import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { corkEachTurn } from './cork.ts';
 import { makeKeys, type Keys } from './keys.ts';
 
 /** What every store module takes: one shared connection and the key builder. */
@@ -22,7 +23,7 @@ export interface StoreOptions {
 // failure prompt in a second rather than after ioredis' default 20 retries;
 // the connection itself keeps retrying in the background and comes back alone.
 export function openStore(opts: StoreOptions): Store {
-  const redis = new Redis(opts.url, {
+  const redis = corkEachTurn(new Redis(opts.url, {
     lazyConnect: false,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
@@ -33,7 +34,7 @@ export function openStore(opts: StoreOptions): Store {
     // apply one its caller was told had failed. The caller decides (lib/members/change.ts).
     autoResendUnfulfilledCommands: false,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3000) + Math.floor(Math.random() * 200),
-  });
+  }));
   let down = false;
   redis.on('error', (err) => {
     if (!down) opts.logger?.warn({ err: err.message }, 'redis unavailable');

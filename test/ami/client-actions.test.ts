@@ -52,6 +52,28 @@ describe('queue membership', () => {
     expect(ami.members('8008')[0]).toMatchObject({ ringinuse: 0 });
   });
 
+  it('actions from different callbacks of one event-loop turn share the write too (several calls\' changes at once)', async () => {
+    const ami = await double();
+    const c = await connected(ami);
+    const writes: number[] = [];
+    const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
+    for (const name of ['_write', '_writev'] as const) {
+      const real = proto[name]!;
+      vi.spyOn(proto, name).mockImplementation(function (this: net.Socket, ...a: unknown[]) {
+        if (this.remotePort === ami.port) writes.push(1);
+        return real.apply(this, a);
+      });
+    }
+    try {
+      // A callback later in the same turn (as another session's reply would be) asks for a lamp after this QueueAdd.
+      const later = new Promise((resolve) => setImmediate(() => resolve(c.setvar('DEVICE_STATE(Custom:QUEUE79112223344*8008)', 'INUSE'))));
+      await Promise.all([c.queueAdd({ queue: '8008', interface: MOBILE }), later]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(writes).toHaveLength(1);
+  });
+
   it('queueAdd: Already there, No such queue', async () => {
     const ami = await double();
     const c = await connected(ami);

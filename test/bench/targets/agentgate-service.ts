@@ -28,24 +28,33 @@ while (!app.svc.ami.connected) {
 }
 
 // What goes over the wire to Redis and Asterisk, counted here so the bench can
-// say how many round trips a toggle costs. A command sent alone is one write;
-// the commands of one pipeline or MULTI share one.
+// say how many round trips a toggle costs: Redis commands as the client sends
+// them, and the writes that carry them, counted at the socket (the commands of
+// one pipeline, or of one event-loop turn (lib/store/cork.ts), share one).
 const wire = { redisCommands: 0, redisWrites: 0, redisByCommand: {} as Record<string, number> };
 {
-  const redis = app.svc.store.redis as unknown as { sendCommand: (command: unknown, stream?: { isPipeline?: boolean }, node?: unknown) => unknown };
+  const redis = app.svc.store.redis as unknown as NodeJS.EventEmitter & { sendCommand: (command: unknown, ...rest: unknown[]) => unknown; stream?: Record<string, unknown> };
   const send = redis.sendCommand.bind(redis);
-  const pipelines = new WeakSet<object>();
-  redis.sendCommand = (command, stream, node) => {
+  redis.sendCommand = (command, ...rest) => {
     wire.redisCommands += 1;
     const name = (command as { name: string }).name;
     wire.redisByCommand[name] = (wire.redisByCommand[name] ?? 0) + 1;
-    if (!stream?.isPipeline) wire.redisWrites += 1;
-    else if (!pipelines.has(stream)) {
-      pipelines.add(stream);
-      wire.redisWrites += 1;
-    }
-    return send(command, stream, node);
+    return send(command, ...rest);
   };
+  const counted = new WeakSet<object>();
+  const countWrites = (socket: Record<string, unknown> | undefined) => {
+    if (!socket || counted.has(socket)) return;
+    counted.add(socket);
+    for (const method of ['_write', '_writev']) {
+      const real = socket[method] as (...args: unknown[]) => unknown;
+      socket[method] = function (this: unknown, ...args: unknown[]) {
+        wire.redisWrites += 1;
+        return real.apply(this, args);
+      };
+    }
+  };
+  countWrites(redis.stream);
+  redis.on('connect', () => countWrites(redis.stream));
 }
 
 /** AMI actions sent so far, by action, from the service's own metrics. */
