@@ -28,7 +28,7 @@ const HELP = `node test/bench/run.ts [options]
                           found) / don't (default: run when ASTERISK_BIN or an asterisk on PATH is found)
   --asterisk-concurrency N  calls in flight in the Asterisk phase (20)
   --asterisk-calls N      calls measured per extension in the Asterisk phase (3000; quick 600),
-                          after a warm-up of a quarter as many
+                          after a warm-up of a quarter as many, at least 1000
   --concurrency N         sessions in flight in the closed-loop phases (50)
   --rate R                toggles/s of b's open-loop phase (200)
   --big-concurrency N     sessions in flight in the memory phase (1000)
@@ -39,7 +39,7 @@ const HELP = `node test/bench/run.ts [options]
   --classic perl,node     classic AGI interpreters for c (both)
   --log-level L           the service's log level (info, as shipped)
   --node-flags="F ..."    Node flags for a, a2 and b (default: npm start's, its --import preloads included
-                          (the compile cache), and the environment it sets (MALLOC_MMAP_THRESHOLD_);
+                          (the compile cache), and any environment it sets (NAME=value before node);
                           given by hand: these flags only, --node-flags= for none)
   --ami-queues N          queues Asterisk (the AMI double) has, 8008 and 8009 among them (2)
   --out FILE              JSON results (bench-results.json; soak: bench-results-soak.json)
