@@ -73,25 +73,32 @@ export function createServiceLogger(level: string): Logger {
 }
 
 function batchedStdout(): pino.DestinationStream {
-  // sonic-boom writes synchronously (no thread pool hop) and retries EAGAIN on a
-  // full pipe; minLength makes it keep lines until flush() or 8 KB.
-  const out = pino.destination({ dest: 1, sync: true, minLength: 8192 });
+  // sonic-boom, synchronous: no thread pool hop, and it retries EAGAIN on a full
+  // pipe. The lines are kept here rather than in its buffer, which measures and
+  // re-flattens the whole buffered string at every line.
+  const out = pino.destination({ dest: 1, sync: true });
+  let lines: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
-    timer = undefined;
-    out.flush();
-  };
-  process.on('exit', () => {
     clearTimeout(timer);
-    out.flushSync();
-  });
+    timer = undefined;
+    if (lines.length === 0) return;
+    const chunk = lines.join('');
+    lines = [];
+    out.write(chunk);
+  };
+  process.on('exit', flush);
   return {
     write(line: string) {
-      out.write(line);
-      timer ??= setTimeout(flush, LOG_BATCH_MS).unref();
+      lines.push(line);
+      if (lines.length >= LOG_BATCH_LINES) flush();
+      else timer ??= setTimeout(flush, LOG_BATCH_MS).unref();
     },
   };
 }
+
+/** A burst of more lines than this is written at once, not held. */
+const LOG_BATCH_LINES = 256;
 
 /** A logger that writes nothing, for tests and tools that must stay quiet. */
 export const silentLogger: Logger = pino({ level: 'silent' });

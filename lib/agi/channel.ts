@@ -48,7 +48,8 @@ export class AgiChannel {
   readonly #timeoutMs: number;
   readonly #onBusy: ((busy: boolean) => void) | undefined;
   #hungUp = false;
-  #closed: AgiClosedError | undefined;
+  /** Why the channel is closed, once it is; made into the error commands get when one first needs it (closedError). */
+  #closed: AgiClosedError | (() => AgiClosedError) | undefined;
   /** Commands waiting for the one in flight, in call order. */
   readonly #queue: QueuedCommand[] = [];
   /** The command in flight: told its reply, or why it has none. */
@@ -68,7 +69,8 @@ export class AgiChannel {
     // A reply with no command in flight answers nothing: it is dropped.
     link.handlers.reply = (text) => this.#reply(text);
     link.handlers.closed = (err) => {
-      this.#close(err ? new AgiClosedError(`the AGI socket failed: ${err.message}`, { cause: err }) : new AgiClosedError());
+      // Issue 15: every session ends here, nearly always with nothing waiting: no error object (and stack) until one is needed.
+      this.#close(err ? () => new AgiClosedError(`the AGI socket failed: ${err.message}`, { cause: err }) : () => new AgiClosedError());
     };
   }
 
@@ -107,8 +109,9 @@ export class AgiChannel {
     const entries = Object.entries(vars);
     const plain = entries.filter(([n, v]) => msetCarries(n, v));
     let single = entries;
-    if (plain.length >= 2 && plain.length <= MSET_MAX_PAIRS && fitsOneCommand('EXEC', ['MSet', msetArgument(plain)])) {
-      const r = await this.exec('MSet', msetArgument(plain));
+    const arg = plain.length >= 2 && plain.length <= MSET_MAX_PAIRS ? msetArgument(plain) : undefined;
+    if (arg !== undefined && fitsOneCommand('EXEC', ['MSet', arg])) {
+      const r = await this.exec('MSet', arg);
       // -2: no MSet in this Asterisk (it came in 13.8); then they go one by one.
       if (r.result !== '-2') single = entries.filter((e) => !plain.includes(e));
     }
@@ -170,7 +173,7 @@ export class AgiChannel {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.#closed) return Promise.reject(this.#closed);
+    if (this.#closed) return Promise.reject(this.#closedError());
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const promise = new Promise<AgiReply>((resolve, reject) => {
       this.#queue.push({ command, line, timeoutMs, resolve, reject });
@@ -185,7 +188,7 @@ export class AgiChannel {
     const cmd = this.#queue.shift();
     if (!cmd) return;
     if (this.#closed) {
-      cmd.reject(this.#closed);
+      cmd.reject(this.#closedError());
       this.#next();
       return;
     }
@@ -250,15 +253,20 @@ export class AgiChannel {
     return reply;
   }
 
-  #close(err: AgiClosedError): void {
+  #close(err: AgiClosedError | (() => AgiClosedError)): void {
     if (this.#closed) return;
     this.#closed = err;
     // The command in flight, then every one queued behind it (#next rejects them).
-    if (this.#current) this.#settle(err);
+    if (this.#current) this.#settle(this.#closedError());
     else this.#next();
   }
 
-  #abort(err: AgiClosedError): void {
+  #closedError(): AgiClosedError {
+    if (typeof this.#closed === 'function') this.#closed = this.#closed();
+    return this.#closed!;
+  }
+
+  #abort(err: AgiClosedError | (() => AgiClosedError)): void {
     this.#close(err);
     this.#link.destroy();
   }

@@ -16,7 +16,7 @@ export interface ParsedEnvironment {
   repeated: string[];
 }
 
-const LINE = /^(agi_[A-Za-z0-9_]+): ([\s\S]*)$/;
+const KEY = /^agi_[A-Za-z0-9_]+$/;
 
 // Issue 15: the environment is kept for the whole session. Object.create(null)
 // makes a dictionary-mode object in V8 (1.6 KB for Asterisk's 25 keys); an object
@@ -24,31 +24,34 @@ const LINE = /^(agi_[A-Za-z0-9_]+): ([\s\S]*)$/;
 // lookups (nothing inherited) with fast properties: about 230 bytes.
 function Env(): void {}
 Env.prototype = Object.create(null) as object;
+const NewEnv = Env as unknown as new () => Record<string, string>;
 
+// Issue 15: lines are cut with indexOf and slice (no split array, no regex
+// match array per line, no list per key): this runs for every call.
 export function parseEnvironment(raw: string): ParsedEnvironment {
-  const seen = new Map<string, string[]>();
-  let dropped = 0;
-  for (const line of raw.split('\n')) {
-    if (line === '') break; // the empty line ends the block
-    const m = LINE.exec(line);
-    if (!m) {
-      dropped++;
-      continue;
-    }
-    const [, key = '', value = ''] = m;
-    const values = seen.get(key);
-    if (values) values.push(value);
-    else seen.set(key, [value]);
-  }
   // A null prototype: a key can never resolve to an Object.prototype member.
-  const env = new (Env as unknown as new () => Record<string, string>)();
-  const repeated: string[] = [];
-  for (const [key, values] of seen) {
-    if (values.length === 1) env[key] = values[0] ?? '';
-    else {
-      repeated.push(key);
-      dropped += values.length;
-    }
+  let env = new NewEnv();
+  let counts: Map<string, number> | undefined;
+  let dropped = 0;
+  for (let start = 0; start < raw.length; ) {
+    let end = raw.indexOf('\n', start);
+    if (end < 0) end = raw.length;
+    if (end === start) break; // the empty line ends the block
+    const sep = raw.indexOf(': ', start);
+    const key = sep >= 0 && sep < end ? raw.slice(start, sep) : '';
+    if (KEY.test(key)) {
+      if (key in env) counts = (counts ?? new Map()).set(key, (counts?.get(key) ?? 1) + 1);
+      else env[key] = raw.slice(sep + 2, end);
+    } else dropped++;
+    start = end + 1;
+  }
+  const repeated = counts ? [...counts.keys()] : [];
+  if (counts) {
+    // Rare (a forged line): every copy of a repeated key goes, the first one too.
+    const kept = new NewEnv();
+    for (const key of Object.keys(env)) if (!counts.has(key)) kept[key] = env[key]!;
+    for (const n of counts.values()) dropped += n;
+    env = kept;
   }
   return { env, dropped, repeated };
 }

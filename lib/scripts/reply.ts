@@ -2,7 +2,7 @@
 // for a failure REFUSED/ERROR with its code and the matching sound.
 import type { AgiChannel } from '../agi/channel.ts';
 import { AgiClosedError, AgiDeadChannelError, AgiHangupError } from '../agi/errors.ts';
-import { fitsOneCommand } from '../agi/quote.ts';
+import { fitsOneCommand, MAX_COMMAND_BYTES } from '../agi/quote.ts';
 import type { Logger } from '../log.ts';
 import { failureOf, OK, type ScriptResult } from './outcome.ts';
 
@@ -56,6 +56,8 @@ export const CUT_MARKER = '...';
  * work is done by now; a result too long to tell whole must not turn into ERROR.
  */
 export function fitVariable(name: string, value: string): string {
+  // Nearly every value is short: quoted, a UTF-16 unit is at most 3 bytes, so it fits without being formatted.
+  if (3 * (name.length + value.length) + 32 <= MAX_COMMAND_BYTES && !/[\r\n\0]/.test(value)) return value;
   const fits = (v: string) => fitsOneCommand('SET VARIABLE', [name, v]);
   if (fits(value)) return value;
   const items = value.split(',');

@@ -38,6 +38,8 @@ export class OwnChanges implements OwnChangeHook {
   readonly #inFlight = new Map<string, Set<Promise<void>>>();
   /** memberKey + kind -> when an expectation of it was last used: an own add, for the auto-pause. */
   readonly #taken = new Map<string, number>();
+  /** No expectation expires before this: #prune has nothing to look at until then. */
+  #nextExpiry = Infinity;
 
   constructor(o: { ttlMs?: number; now?: () => number } = {}) {
     this.#ttlMs = o.ttlMs ?? 5000;
@@ -90,6 +92,7 @@ export class OwnChanges implements OwnChangeHook {
       const list = this.#expected.get(key) ?? [];
       list.push({ change: c, until: now + this.#ttlMs });
       this.#expected.set(key, list);
+      this.#nextExpiry = Math.min(this.#nextExpiry, now + this.#ttlMs);
     }
   }
 
@@ -147,10 +150,14 @@ export class OwnChanges implements OwnChangeHook {
       if (at > now - this.#ttlMs) break;
       this.#taken.delete(key);
     }
+    // Issue 15: this runs at every event; the walk (and its copies) only once something may have expired.
+    if (now < this.#nextExpiry) return;
+    this.#nextExpiry = Infinity;
     for (const [key, list] of this.#expected) {
       const kept = list.filter((x) => x.until > now);
       if (kept.length === 0) this.#expected.delete(key);
       else if (kept.length !== list.length) this.#expected.set(key, kept);
+      for (const x of kept) this.#nextExpiry = Math.min(this.#nextExpiry, x.until);
     }
   }
 }
