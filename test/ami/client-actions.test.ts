@@ -10,6 +10,20 @@ import { client, connected, double } from './setup.ts';
 
 const MOBILE = 'Local/79112223344@outbound-allroutes/n';
 
+/** Writes that reach the kernel from a socket to `port` (_write per chunk, _writev for a corked batch), until vi.restoreAllMocks(). */
+function writesTo(port: number): number[] {
+  const writes: number[] = [];
+  const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
+  for (const name of ['_write', '_writev'] as const) {
+    const real = proto[name]!;
+    vi.spyOn(proto, name).mockImplementation(function (this: net.Socket, ...a: unknown[]) {
+      if (this.remotePort === port) writes.push(1);
+      return real.apply(this, a);
+    });
+  }
+  return writes;
+}
+
 describe('queue membership', () => {
   it('queueAdd writes the recorded headers, and the member appears with its QueueMemberAdded event', async () => {
     const ami = await double();
@@ -27,16 +41,7 @@ describe('queue membership', () => {
   it('actions asked for in one tick leave in one write: a change\'s QueueAdd and QueueMemberRingInUse, a burst of lamps', async () => {
     const ami = await double();
     const c = await connected(ami);
-    // Writes that reach the kernel from a socket to the double: _write per chunk, or _writev for a corked batch.
-    const writes: number[] = [];
-    const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
-    for (const name of ['_write', '_writev'] as const) {
-      const real = proto[name]!;
-      vi.spyOn(proto, name).mockImplementation(function (this: net.Socket, ...a: unknown[]) {
-        if (this.remotePort === ami.port) writes.push(1);
-        return real.apply(this, a);
-      });
-    }
+    const writes = writesTo(ami.port);
     const before = ami.actions.length;
     try {
       await Promise.all([
@@ -55,15 +60,7 @@ describe('queue membership', () => {
   it('actions from different callbacks of one event-loop turn share the write too (several calls\' changes at once)', async () => {
     const ami = await double();
     const c = await connected(ami);
-    const writes: number[] = [];
-    const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
-    for (const name of ['_write', '_writev'] as const) {
-      const real = proto[name]!;
-      vi.spyOn(proto, name).mockImplementation(function (this: net.Socket, ...a: unknown[]) {
-        if (this.remotePort === ami.port) writes.push(1);
-        return real.apply(this, a);
-      });
-    }
+    const writes = writesTo(ami.port);
     try {
       // A callback later in the same turn (as another session's reply would be) asks for a lamp after this QueueAdd.
       const later = new Promise((resolve) => setImmediate(() => resolve(c.setvar('DEVICE_STATE(Custom:QUEUE79112223344*8008)', 'INUSE'))));
