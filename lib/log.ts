@@ -66,17 +66,19 @@ export const LOG_BATCH_MS = 20;
  * a toggle logs two lines, and a write(2) each was a measurable share of its
  * CPU; under load one write now carries dozens. Nothing waits when idle (the
  * timer exists only while lines wait), and what waits is written at exit, a
- * crash included; only a kill -9 can lose the last LOG_BATCH_MS.
+ * crash included; only a kill -9 can lose the last LOG_BATCH_MS (and what a
+ * stalled log reader had not taken yet).
  */
 export function createServiceLogger(level: string): Logger {
   return createLogger(level, batchedStdout());
 }
 
 function batchedStdout(): pino.DestinationStream {
-  // sonic-boom, synchronous: no thread pool hop, and it retries EAGAIN on a full
-  // pipe. The lines are kept here rather than in its buffer, which measures and
+  // sonic-boom as pino uses it by default: asynchronous, so a log reader that
+  // stops reading (a full pipe) holds back log lines, never the calls. The
+  // lines are kept here rather than in its buffer, which measures and
   // re-flattens the whole buffered string at every line.
-  const out = pino.destination({ dest: 1, sync: true });
+  const out = pino.destination({ dest: 1, sync: false });
   let lines: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
@@ -87,7 +89,15 @@ function batchedStdout(): pino.DestinationStream {
     lines = [];
     out.write(chunk);
   };
-  process.on('exit', flush);
+  process.on('exit', () => {
+    flush();
+    // At exit nothing asynchronous completes: what is still buffered is written now.
+    try {
+      out.flushSync();
+    } catch {
+      // a stream already closed or broken (EPIPE): nothing more can be written
+    }
+  });
   return {
     write(line: string) {
       lines.push(line);

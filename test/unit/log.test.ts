@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../support/wait.ts';
 
 const LOG = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lib/log.ts')).href;
 
@@ -73,6 +74,32 @@ describe('the service logger', () => {
     expect(crash.code).toBe(1);
     expect(crash.lines.map((l) => l.msg)).toEqual(['before the crash']);
   });
+
+  it('never stalls the process when the log reader stops reading (a full pipe)', async () => {
+    const src = `const { createServiceLogger } = await import(${JSON.stringify(LOG)});
+      const log = createServiceLogger('info');
+      setInterval(() => process.stderr.write('tick\\n'), 20);
+      for (let i = 0; i < 40; i++) {
+        for (let j = 0; j < 500; j++) log.info({ i, j, pad: 'x'.repeat(200) }, 'filling the pipe');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      process.stderr.write('logged\\n');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause(); // 20,000 lines (5 MB) against a 64 KB pipe nobody reads
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    try {
+      await waitFor(() => err.includes('logged'), 'the child to log everything and go on', 20_000);
+      expect(err.split('tick').length).toBeGreaterThan(20);
+      // Once read again, every line comes out.
+      let lines = 0;
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (lines += d.split('\n').length - 1));
+      child.stdout.resume();
+      await waitFor(() => lines >= 20_000, 'all 20,000 lines', 10_000);
+    } finally {
+      child.kill();
+    }
+  }, 40_000);
 
   it('masks PINs and secrets at the top of a line, one level down and in child bindings', async () => {
     const r = await runChild(`
