@@ -53,62 +53,16 @@ function withRedaction(logger: Logger): Logger {
   return logger;
 }
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
-  const options = { level, base: { service: 'agentgate' }, formatters: { log: redact } };
-  return withRedaction(destination ? pino(options, destination) : pino(options));
-}
-
-/** How long a log line may wait to share a write with the lines after it. */
-export const LOG_BATCH_MS = 20;
-
 /**
- * The service's logger: stdout, lines batched for up to LOG_BATCH_MS. Issue 15:
- * a toggle logs two lines, and a write(2) each was a measurable share of its
- * CPU; under load one write now carries dozens. Nothing waits when idle (the
- * timer exists only while lines wait), and what waits is written at exit, a
- * crash included; only a kill -9 can lose the last LOG_BATCH_MS (and what a
- * stalled log reader had not taken yet).
+ * stdout through pino's own asynchronous destination: a log reader that stops
+ * reading (a full pipe) holds back log lines, never calls, and what waits is
+ * written at exit, a crash included. (Issue 15 tried batching lines for 20 ms
+ * to save writes, about 6 % of a toggle's CPU; a batch still in flight when the
+ * process exits was lost, so it went: the lines that explain a crash are worth more.)
  */
-export function createServiceLogger(level: string): Logger {
-  return createLogger(level, batchedStdout());
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return withRedaction(pino({ level, base: { service: 'agentgate' }, formatters: { log: redact } }));
 }
-
-function batchedStdout(): pino.DestinationStream {
-  // sonic-boom as pino uses it by default: asynchronous, so a log reader that
-  // stops reading (a full pipe) holds back log lines, never the calls. The
-  // lines are kept here rather than in its buffer, which measures and
-  // re-flattens the whole buffered string at every line.
-  const out = pino.destination({ dest: 1, sync: false });
-  let lines: string[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (lines.length === 0) return;
-    const chunk = lines.join('');
-    lines = [];
-    out.write(chunk);
-  };
-  process.on('exit', () => {
-    flush();
-    // At exit nothing asynchronous completes: what is still buffered is written now.
-    try {
-      out.flushSync();
-    } catch {
-      // a stream already closed or broken (EPIPE): nothing more can be written
-    }
-  });
-  return {
-    write(line: string) {
-      lines.push(line);
-      if (lines.length >= LOG_BATCH_LINES) flush();
-      else timer ??= setTimeout(flush, LOG_BATCH_MS).unref();
-    },
-  };
-}
-
-/** A burst of more lines than this is written at once, not held. */
-const LOG_BATCH_LINES = 256;
 
 /** A logger that writes nothing, for tests and tools that must stay quiet. */
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,7 +1,7 @@
 // `npm start`: the agentgate service.
 import module from 'node:module';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createServiceLogger } from './log.ts';
+import { createLogger } from './log.ts';
 import { startApp } from './app.ts';
 
 let config: Config;
@@ -15,7 +15,7 @@ try {
   throw err;
 }
 
-const log = createServiceLogger(config.logLevel);
+const log = createLogger(config.logLevel);
 if (config.ami.secret === '') log.warn('AMI_SECRET is empty: Asterisk will refuse the AMI login until it is set');
 
 // Last line of defence: one bad session must never take every call down with it.

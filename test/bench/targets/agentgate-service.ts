@@ -7,7 +7,7 @@ import { Session } from 'node:inspector/promises';
 import v8 from 'node:v8';
 import { startApp } from '../../../lib/app.ts';
 import { loadConfig } from '../../../lib/config.ts';
-import { createServiceLogger } from '../../../lib/log.ts';
+import { createLogger } from '../../../lib/log.ts';
 import { storeReady } from '../../../lib/store/redis.ts';
 import { exitIfPriming, serve } from '../support/child.ts';
 import { activeResources, openDescriptors } from '../support/procfs.ts';
@@ -16,7 +16,7 @@ import { settleHeap, statsHandlers } from '../support/self-stats.ts';
 exitIfPriming();
 
 const config = loadConfig(process.env);
-const log = createServiceLogger(config.logLevel);
+const log = createLogger(config.logLevel);
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
 const app = await startApp(config, log);
