@@ -28,8 +28,12 @@ export interface AgiChannelOptions {
 }
 
 const REPLY_CODE = /^\d{3}[ -]/;
-/** MSet reads up to 99 pairs. */
-const MSET_MAX_PAIRS = 99;
+/**
+ * MSet reads up to 99 pairs, but the 99th is the rest of its argument taken
+ * raw (__ast_app_separate_args fills 98 slots and leaves the remainder as it
+ * stands), so an escaped comma there would arrive as `\,`: 98 at most.
+ */
+const MSET_MAX_PAIRS = 98;
 
 interface QueuedCommand {
   command: string;

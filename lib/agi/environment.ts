@@ -45,7 +45,8 @@ export function parseEnvironment(raw: string): ParsedEnvironment {
     } else dropped++;
     start = end + 1;
   }
-  const repeated = counts ? [...counts.keys()] : [];
+  // In the order the keys first appeared.
+  const repeated = counts ? Object.keys(env).filter((k) => counts.has(k)) : [];
   if (counts) {
     // Rare (a forged line): every copy of a repeated key goes, the first one too.
     const kept = new NewEnv();

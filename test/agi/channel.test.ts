@@ -147,6 +147,18 @@ describe('setVariables', () => {
     expect(old.call.sent.filter((l) => l.startsWith('SET VARIABLE'))).toHaveLength(5);
   });
 
+  it('never puts more than 98 variables in one MSet: Asterisk takes the 99th raw, its escaped commas included', async () => {
+    const many = Object.fromEntries([...Array(99).keys()].map((i) => [`V${i}`, i === 98 ? 'a,b' : String(i)]));
+    const { call } = await probe((ch) => ch.setVariables(many));
+    expect(call.variables).toEqual(many);
+    const mset = call.sent.filter((l) => l.startsWith('EXEC'));
+    expect(mset).toHaveLength(0);
+    const fewer = Object.fromEntries(Object.entries(many).slice(1));
+    const r = await probe((ch) => ch.setVariables(fewer));
+    expect(r.call.variables).toEqual(fewer);
+    expect(r.call.sent).toHaveLength(1);
+  });
+
   it('still sets them on a dead channel, for the h extension', async () => {
     const { error, call } = await probe(async (ch) => {
       await ch.streamFile('agent-loginok').catch(() => undefined);

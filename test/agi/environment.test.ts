@@ -42,6 +42,13 @@ describe('environment parsing against the recordings', () => {
     expect(Object.values(env).some((v) => v.includes('UserEvent'))).toBe(false);
   });
 
+  it('names the repeated keys in the order they first appeared', () => {
+    const { env, dropped, repeated } = parseEnvironment('agi_a: 1\nagi_b: 2\nagi_c: 3\nagi_b: 4\nagi_a: 5\nagi_a: 6\n\n');
+    expect(repeated).toEqual(['agi_a', 'agi_b']);
+    expect(dropped).toBe(5);
+    expect({ ...env }).toEqual({ agi_c: '3' });
+  });
+
   it('drops every copy of a key a forged line repeats, since the genuine one cannot be told apart', () => {
     const raw = hostileEnvironment().replace('agi_calleridname: Evil\r\n', 'agi_calleridname: Evil\r\nagi_context: admin\r\n');
     const { env, dropped, repeated } = parseEnvironment(raw);
