@@ -10,23 +10,15 @@
 //   floor-dingdong.ts agentgate  the same dialogue through agentgate's FastAGI
 //                                layer (server, session, channel), to split
 //                                the cost of b into protocol layer and work
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import { createFastAgiServer } from '../../../lib/agi/server.ts';
 import type { AgiChannel } from '../../../lib/agi/channel.ts';
 import { loadConfig } from '../../../lib/config.ts';
 import { createLogger } from '../../../lib/log.ts';
 import { exitIfPriming, serve } from '../support/child.ts';
+import { startDingDong, type DingDongContext } from '../support/ding-dong-server.ts';
 import { statsHandlers } from '../support/self-stats.ts';
 
 exitIfPriming();
-
-interface DingDongContext {
-  on(event: 'line', listener: (line: string) => void): unknown;
-  /** ding-dong's wrapper of the socket; it passes write() on to it. */
-  stream: { write(data: string): unknown };
-  end(): Promise<void>;
-}
 
 // The patched Context hands over each line; this is the least a script can do
 // with them: the environment up to its empty line (values after the first ': '),
@@ -93,33 +85,6 @@ async function agentgateToggle(ch: AgiChannel): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startDingDong(): Promise<{ port: number; close: () => void }> {
-  const require = createRequire(import.meta.url);
-  const dingDong = require('ding-dong') as (handler: (c: DingDongContext) => Promise<void>) => { start(port: number, host: string): net.Server };
-  for (let attempt = 0; ; attempt++) {
-    // ding-dong takes port 0 for "its default 3000", so pick a free port first.
-    const port = await freePort();
-    const server = dingDong(dingDongToggle).start(port, '127.0.0.1');
-    const ok = await new Promise<boolean>((resolve) => {
-      server.once('listening', () => resolve(true));
-      server.once('error', () => resolve(false));
-    });
-    if (ok) return { port, close: () => server.close() };
-    if (attempt > 5) throw new Error('could not find a free port for ding-dong');
-  }
-}
-
 async function startAgentgateLayer(): Promise<{ port: number; close: () => Promise<void> }> {
   const config = loadConfig({ ...process.env, FASTAGI_PORT: '0' });
   const server = createFastAgiServer({
@@ -132,5 +97,7 @@ async function startAgentgateLayer(): Promise<{ port: number; close: () => Promi
 }
 
 const layer = process.argv[2] ?? 'dingdong';
-const target = layer === 'agentgate' ? await startAgentgateLayer() : await startDingDong();
+const target = layer === 'agentgate'
+  ? await startAgentgateLayer()
+  : await startDingDong(dingDongToggle).then(({ port, server }) => ({ port, close: () => server.close() }));
 serve({ ...statsHandlers, stop: () => target.close() }, { port: target.port, layer });
