@@ -44,9 +44,7 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
   const audit = (action: string, result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, req.agentId, action, result, more);
   const refusePhoneTaken = (holder: string) => appendAudit(store, audit('login', 'REFUSED', { detail: `PHONE_TAKEN phone=${req.phone} agent=${holder}` }));
 
-  /** Queues the agent was already in at this phone, paused, when it logged in again. */
-  const pausedAtLogin: string[] = [];
-  const done = await withAgentLock(store, req.agentId, async () => {
+  const { result: done, pausedAtLogin } = await withAgentLock(store, req.agentId, async () => {
     // Read again under the lock: the account may have changed, or gone, while the PIN was keyed.
     const account = await getAgent(store, req.agentId);
     if (!account) throw new AgentNotFoundError(req.agentId);
@@ -55,7 +53,7 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
     const oldIface = current && !sameInterface(current.interface, iface) ? current.interface : undefined;
     const ifaces = oldIface ? [iface, oldIface] : [iface];
 
-    const result = await withMemberChange(deps, { subject: account.id, interfaces: ifaces }, async (tx) => {
+    const { result, pausedAtLogin } = await withMemberChange(deps, { subject: account.id, interfaces: ifaces }, async (tx) => {
       const holder = await getPhoneAgent(store, req.phone);
       if (holder !== null && holder !== account.id) {
         await refusePhoneTaken(holder);
@@ -65,8 +63,8 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
       const live = await liveMembership(pbx, iface);
       const before = new Map(account.queues.map((q) => [q.queue, memberState(live.get(q.queue))]));
       const toAdd = account.queues.filter((q) => before.get(q.queue) === 'out');
-      pausedAtLogin.length = 0;
-      pausedAtLogin.push(...account.queues.filter((q) => before.get(q.queue) === 'in' && live.get(q.queue)!.paused).map((q) => q.queue));
+      /** Queues the agent was already in at this phone, paused, when it logged in again. */
+      const pausedAtLogin = account.queues.filter((q) => before.get(q.queue) === 'in' && live.get(q.queue)!.paused).map((q) => q.queue);
       const oldMembers = oldIface ? agentMembersAt(await liveMembership(pbx, oldIface), oldIface, account.queues.map((q) => q.queue), records) : [];
 
       await tx.apply({
@@ -128,10 +126,10 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
           log.error({ agent: account.id, phone: req.phone, err: (err as Error).message }, 'could not set AGENTBYCALLERID');
         }
       }
-      return res;
+      return { result: res, pausedAtLogin };
     });
     log.info({ agent: account.id, phone: req.phone, movedFrom: result.movedFrom?.phone, added: result.queues.filter((q) => q.before !== q.after).map((q) => q.queue), already: result.already }, 'agent logged in');
-    return result;
+    return { result, pausedAtLogin };
   });
   // Logging in again means ready for calls: a pause (an auto-pause after
   // unanswered rings, a break) is lifted, once the agent lock is free again.

@@ -74,9 +74,7 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
     return { ...d, remove: d.toRemove.map((q) => live.get(q)!) };
   };
 
-  /** Queues the number was already in, paused, when it asked to log in. */
-  const pausedAtLogin: string[] = [];
-  const result = await withMemberChange(deps, {
+  const { result, pausedAtLogin } = await withMemberChange(deps, {
     subject: req.number,
     interfaces: ifaces,
     start: {
@@ -99,8 +97,8 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
       plan = planOf(live);
     }
     const { before, toAdd, remove } = plan;
-    pausedAtLogin.length = 0;
-    if (req.op === 'login') pausedAtLogin.push(...queues.filter((q) => before.get(q) === 'in' && live.get(q)!.paused));
+    /** Queues the number was already in, paused, when it asked to log in. */
+    const pausedAtLogin = req.op === 'login' ? queues.filter((q) => before.get(q) === 'in' && live.get(q)!.paused) : [];
     const auth = await authorizeAll(deps, req, toAdd, tx.entries);
 
     // An allowlist entry with confirm off rings the number straight through its context.
@@ -126,7 +124,8 @@ export async function changeMembership(deps: QueueDeps, req: ChangeRequest): Pro
         ...out.map((queue) => auditBy(req.origin, req.number, 'logout', 'OK', { queue, kind: 'number' })),
       ],
     });
-    return { state: summarize([...after.values()]), interface: iface, queues: queues.map((queue) => ({ queue, before: before.get(queue)!, after: after.get(queue)! })) };
+    const result: ChangeResult = { state: summarize([...after.values()]), interface: iface, queues: queues.map((queue) => ({ queue, before: before.get(queue)!, after: after.get(queue)! })) };
+    return { result, pausedAtLogin };
   });
   // Logging in again means ready for calls: a pause (an auto-pause after
   // unanswered rings, a break) is lifted, each queue as its own change.

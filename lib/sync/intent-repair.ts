@@ -64,8 +64,7 @@ export function planIntentRollback(
     const rec = recBy.get(key);
     if (!rec) continue;
     // As it was: from the intent, or (an intent of an older version) from its record.
-    const was: IntentMember | undefined = e.member ?? (rec && { penalty: rec.penalty, name: rec.name, paused: rec.paused, reason: rec.reason });
-    if (!was) continue;
+    const was: IntentMember = e.member ?? { penalty: rec.penalty, name: rec.name, paused: rec.paused, reason: rec.reason };
     out.add.push({ queue: e.queue, interface: e.interface, ...was });
     out.audit.push(audit('login', e.queue));
   }
