@@ -97,8 +97,7 @@ export class AgiSession {
     });
     socket.on('close', () => {
       this.#socketClosed = true;
-      clearTimeout(this.#timer);
-      clearTimeout(this.#idle);
+      this.#stopTimers();
       this.#finishIfDone();
       link.end();
     });
@@ -182,19 +181,22 @@ export class AgiSession {
   }
 
   #closeSocket(): void {
-    clearTimeout(this.#timer);
-    clearTimeout(this.#idle);
+    this.#stopTimers();
     if (this.#socketClosed) return;
     this.#socket.end();
     this.#timer = setTimeout(() => this.#socket.destroy(), Math.min(LINGER_MS, this.#opts.config.idleTimeoutMs));
+  }
+
+  #stopTimers(): void {
+    clearTimeout(this.#timer);
+    clearTimeout(this.#idle);
   }
 
   #kill(reason: SessionOutcome, message: string): void {
     if (this.#killed || this.#socketClosed) return;
     this.#killed = reason;
     this.#logger.warn({ reason }, `closing FastAGI session: ${message}`);
-    clearTimeout(this.#timer);
-    clearTimeout(this.#idle);
+    this.#stopTimers();
     this.#socket.destroy();
   }
 
