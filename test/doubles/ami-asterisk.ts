@@ -270,7 +270,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   const sessions = new Set<Session>();
   const queues = new Map<string, Queue>();
   const globals = new Map<string, string>(Object.entries(opts.globals ?? {}));
-  const astdb = new Map<string, string>();
+  const astdbEntries = new Map<string, string>();
   const deviceStates = new Map<string, string>();
   const actions: Array<Record<string, string>> = [];
   const queueLog: Array<Record<string, string>> = [];
@@ -407,14 +407,28 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   // rewrites the queue's astdb entry, members joined with '|', each
   // interface;penalty;paused;membername;stateinterface;reason;wrapuptime
   // (the 'database show Queue' output in ami-actions.log); no member, no key.
+  // Written when astdb is next touched, not at each change: the entry reads
+  // the same, and a bench queue of 2,000 members made the double spend more
+  // CPU rewriting it than the service under test spent on the toggle.
+  const undumped = new Set<Queue>();
   function dumpQueueMembers(q: Queue): void {
-    if (!opts.persistentMembers) return;
-    const entries = [...q.members.values()]
-      .filter((m) => m.membership === 'dynamic')
-      .map((m) => [m.interface, m.penalty, m.paused ? 1 : 0, m.name, m.stateInterface, m.pausedReason, m.wrapuptime].join(';'));
-    const key = `Queue/PersistentMembers/${q.name}`;
-    if (entries.length === 0) astdb.delete(key);
-    else astdb.set(key, entries.join('|'));
+    if (opts.persistentMembers) undumped.add(q);
+  }
+  function writeDumps(): void {
+    for (const q of undumped) {
+      const entries = [...q.members.values()]
+        .filter((m) => m.membership === 'dynamic')
+        .map((m) => [m.interface, m.penalty, m.paused ? 1 : 0, m.name, m.stateInterface, m.pausedReason, m.wrapuptime].join(';'));
+      const key = `Queue/PersistentMembers/${q.name}`;
+      if (entries.length === 0) astdbEntries.delete(key);
+      else astdbEntries.set(key, entries.join('|'));
+    }
+    undumped.clear();
+  }
+  /** astdb, with every member change so far written to it. */
+  function astdb(): Map<string, string> {
+    if (undumped.size > 0) writeDumps();
+    return astdbEntries;
   }
 
   function addMember(queue: string, iface: string, o: AddMemberOptions = {}): 'ok' | 'exists' | 'noqueue' {
@@ -513,11 +527,13 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   }
 
   function setDeviceState(device: string, state: string): void {
-    deviceStates.set(device.toLowerCase(), state);
+    const key = device.toLowerCase();
+    deviceStates.set(key, state);
     broadcast('DeviceStateChange', 'call', `Device: ${device}${CRLF}State: ${state}${CRLF}`);
     for (const q of queues.values()) {
       for (const m of q.members.values()) {
-        if (m.stateInterface.toLowerCase() !== device.toLowerCase()) continue;
+        // Lengths first: a lamp's Setvar walks every member of a 2,000-member bench queue.
+        if (m.stateInterface.length !== key.length || m.stateInterface.toLowerCase() !== key) continue;
         m.status = DEVICE_STATES[state] ?? 0;
         broadcast('QueueMemberStatus', 'agent', memberBody(m));
       }
@@ -638,7 +654,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
   // handle_cli_database_show() of main/db.c: keys under /family[/key], in key order.
   function databaseShow(family: string | undefined, key: string | undefined): string[] {
     const prefix = family === undefined ? '' : key === undefined ? `/${family}` : `/${family}/${key}`;
-    const rows = [...astdb.entries()].map(([k, v]) => [`/${k}`, v] as const).filter(([k]) => `${k}/`.startsWith(`${prefix}/`));
+    const rows = [...astdb().entries()].map(([k, v]) => [`/${k}`, v] as const).filter(([k]) => `${k}/`.startsWith(`${prefix}/`));
     rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return [...rows.map(([k, v]) => `${k.padEnd(50)}: ${v.padEnd(25)}`), `${rows.length} results found.`];
   }
@@ -864,7 +880,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         const key = h.get('Key') ?? '';
         if (!family) return fail(s, h, 'No family specified.');
         if (!key) return fail(s, h, 'No key specified.');
-        const val = astdb.get(`${family}/${key}`);
+        const val = astdb().get(`${family}/${key}`);
         if (val === undefined) return fail(s, h, 'Database entry not found');
         write(
           s,
@@ -879,7 +895,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         const key = h.get('Key') ?? '';
         if (!family) return fail(s, h, 'No family specified');
         if (!key) return fail(s, h, 'No key specified');
-        astdb.set(`${family}/${key}`, h.get('Val') ?? '');
+        astdb().set(`${family}/${key}`, h.get('Val') ?? '');
         return ack(s, h, 'Updated database successfully');
       }
       case 'dbdel': {
@@ -887,7 +903,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         const key = h.get('Key') ?? '';
         if (!family) return fail(s, h, 'No family specified.');
         if (!key) return fail(s, h, 'No key specified.');
-        if (!astdb.delete(`${family}/${key}`)) return fail(s, h, 'Database entry could not be deleted');
+        if (!astdb().delete(`${family}/${key}`)) return fail(s, h, 'Database entry could not be deleted');
         return ack(s, h, 'Key deleted successfully');
       }
       case 'dbgettree': {
@@ -895,7 +911,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         const family = h.get('Family') ?? '';
         const key = h.get('Key') ?? '';
         const prefix = family === '' ? '' : key === '' ? `/${family}` : `/${family}/${key}`;
-        const rows = [...astdb.entries()].map(([k, v]) => [`/${k}`, v] as const).filter(([k]) => prefix === '' || `${k}/`.startsWith(`${prefix}/`));
+        const rows = [...astdb().entries()].map(([k, v]) => [`/${k}`, v] as const).filter(([k]) => prefix === '' || `${k}/`.startsWith(`${prefix}/`));
         rows.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
         write(
           s,
@@ -1075,10 +1091,10 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
       return out;
     },
     putDb(key, value) {
-      astdb.set(key.replace(/^\//, ''), value);
+      astdb().set(key.replace(/^\//, ''), value);
     },
     db() {
-      return new Map(astdb);
+      return new Map(astdb());
     },
     deviceState(device) {
       return deviceStates.get(device.toLowerCase()) ?? 'UNKNOWN';
