@@ -146,6 +146,9 @@ export async function runFastAgiBench(o: FastAgiBenchOptions): Promise<FastAgiBe
       dialogues[id] = await calibrate(t.port, true);
       const w = workloadFor(t, o, poolNumbers(poolSize), true);
       phases.push(await phase(o, id, `closed loop, ${o.concurrency} concurrent`, t, w, { closed: o.concurrency }, window));
+      // The floor's tail at b's open-loop rate: what the machine, the generator
+      // and the protocol alone add to a p99, for b's to be read against.
+      if (id === 'a') phases.push(await phase(o, `a-${o.rate}/s`, `open loop, ${o.rate} sessions/s`, t, w, { rate: o.rate }, { warmupMs: 0, durationMs: o.durationMs }));
       if (id === 'a' && !o.quick) {
         const wb = workloadFor(t, o, poolNumbers(poolSize, 79_130_000_000), true, { mediaDelayMs: o.promptMs });
         phases.push(await phase(o, `${id}-${o.bigConcurrency}`, bigLabel, t, wb, big, bigWindow));

@@ -27,6 +27,8 @@ export interface WindowCost {
   peakLive?: number;
   /** b only: what went to Redis and Asterisk during the window. */
   wire?: WireCounts;
+  /** How late the event loop of the thing under test ran during the window, ms (not for c). */
+  loopDelay?: SelfStats['loopDelay'];
   /** a, a2, b: garbage collections in the window (pauses on the main thread, ms). */
   gc?: GcTotals;
   /** a, a2, b: where the memory went at the highest RSS sampled in the window (V8 spaces, smaps). */
@@ -86,7 +88,7 @@ function processTarget(name: string, child: Child, redis?: BenchRedis, counted =
       if (process.env.BENCH_MEM_TIMELINE) (memory as unknown as { timeline: unknown }).timeline = await child.call('timeline');
       const after = await child.call<SelfStats>('stats');
       const gc = { minor: after.gc.minor - before!.gc.minor, minorMs: after.gc.minorMs - before!.gc.minorMs, major: after.gc.major - before!.gc.major, majorMs: after.gc.majorMs - before!.gc.majorMs };
-      const cost: WindowCost = { cpuMs: after.cpuMs - before!.cpuMs, peakRss: after.peakRss, peakPrivateRss: after.peakPrivateRss, gc, memory };
+      const cost: WindowCost = { cpuMs: after.cpuMs - before!.cpuMs, peakRss: after.peakRss, peakPrivateRss: after.peakPrivateRss, gc, memory, loopDelay: after.loopDelay };
       if (redis) cost.redisCpuMs = (await redis.serverCpuMs()) - redisBefore;
       if (wireBefore) cost.wire = wireDelta(wireBefore, await child.call<WireCounts>('wire'));
       return cost;

@@ -32,6 +32,8 @@ export interface LoadResult {
   generatorCpuMsPerSession: number;
   /** Open loop: the latest a session started after its scheduled time. */
   maxStartLagMs?: number;
+  /** Open loop: how late sessions started (the generator's own lag, which the latency includes). */
+  startLagMs?: LatencySummary;
   /** Open loop: sessions never started because too many were outstanding. */
   dropped?: number;
 }
@@ -121,6 +123,7 @@ export async function runOpenLoop(o: { workload: Workload; rate: number; duratio
   const running = new Set<Promise<unknown>>();
   let maxLag = 0;
   let dropped = 0;
+  const lags: number[] = [];
   const t0 = performance.now();
   let k = 0;
   await new Promise<void>((resolve) => {
@@ -130,6 +133,7 @@ export async function runOpenLoop(o: { workload: Workload; rate: number; duratio
         const scheduled = t0 + k * interval;
         k += 1;
         maxLag = Math.max(maxLag, now - scheduled);
+        lags.push(now - scheduled);
         if (running.size >= maxOutstanding) {
           dropped += 1;
           tally.fail('not started: too many sessions outstanding');
@@ -148,5 +152,5 @@ export async function runOpenLoop(o: { workload: Workload; rate: number; duratio
   });
   await Promise.all(running);
   const res = finishResult({ mode: 'open', rate: o.rate }, tally, performance.now() - t0, cpuBefore);
-  return { ...res, maxStartLagMs: maxLag, dropped };
+  return { ...res, maxStartLagMs: maxLag, startLagMs: summarize(lags), dropped };
 }

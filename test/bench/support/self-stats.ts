@@ -1,5 +1,5 @@
 // What a process under test reports about itself when the runner asks.
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { memoryBreakdown, smapsSummary, type MemoryBreakdown } from './memory-breakdown.ts';
 import { activeResources, openDescriptors, peakRssBytes, privateRssBytes, resetPeakRss, rssBytes } from './procfs.ts';
 
@@ -16,6 +16,8 @@ export interface SelfStats {
   external: number;
   /** Garbage collections since start: count and pause time, ms, young generation (scavenges) and the rest (mark-compact). */
   gc: GcTotals;
+  /** How late the event loop ran since the last reset (ms): a blocked loop delays every session in flight. */
+  loopDelay: { p50: number; p99: number; max: number };
 }
 
 export interface GcTotals {
@@ -70,7 +72,13 @@ const privateSampler = setInterval(() => {
 }, 20);
 privateSampler.unref();
 
+// Sampled every 5 ms (each sample wakes the loop, on the CPU being measured);
+// a stall longer than that still shows in full.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
 function resetPeaks(): boolean {
+  loopDelay.reset();
   peakPrivate = privateRssBytes();
   peakBreakdown = memoryBreakdown();
   breakdownAt = peakBreakdown.rss;
@@ -91,6 +99,7 @@ export function selfStats(): SelfStats {
     heapTotal: mem.heapTotal,
     external: mem.external,
     gc: { ...gc },
+    loopDelay: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
   };
 }
 
