@@ -18,6 +18,7 @@ import { getAgent } from './accounts.ts';
 import { clearCompatGlobalIf } from './compat-globals.ts';
 import type { AgentDeps } from './deps.ts';
 import { forceUnbind, readRawBinding } from './force-unbind.ts';
+import { compareText } from '../compare-text.ts';
 
 export interface ForceLogoutResult {
   agentId: string;
@@ -51,7 +52,7 @@ export async function forceLogoutHeld(deps: AgentDeps, req: { agentId: string; o
   // In queue order: Asterisk lists queues in its own hash order.
   const targets = (await allMembers(pbx))
     .filter((m) => isDynamic(m) && (known.has(m.interface) || (account !== null && m.name === account.name)))
-    .sort((a, b) => a.queue.localeCompare(b.queue) || a.interface.localeCompare(b.interface));
+    .sort((a, b) => compareText(a.queue, b.queue) || compareText(a.interface, b.interface));
   const phones = new Set([raw.phone, ...[...known, ...targets.map((m) => m.interface)].map(numberOfInterface)].filter(isPhone));
 
   return withMemberChange(deps, { subject: id, interfaces: [...known, ...targets.map((m) => m.interface)], undo: false }, async (tx) => {

@@ -5,6 +5,7 @@
 // Members are what was typed: an extension (1001), a number, or an interface
 // (Local/1001@from-queue/n, PJSIP/1001). Pure: text or key/value pairs in,
 // per-queue entries out.
+import { compareText } from '../compare-text.ts';
 
 export interface FreepbxAgent {
   /** As FreePBX stored it. */
@@ -52,8 +53,8 @@ export function treeFromEntries(entries: Iterable<readonly [string, string]>): Q
       ignored.push(rawKey);
     }
   }
-  const queues = [...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue));
-  for (const q of queues) q.agents.sort((a, b) => a.member.localeCompare(b.member));
+  const queues = [...byQueue.values()].sort((a, b) => compareText(a.queue, b.queue));
+  for (const q of queues) q.agents.sort((a, b) => compareText(a.member, b.member));
   return { queues, ignored };
 }
 

@@ -19,6 +19,7 @@ import { digest, digests, lastOfEach, LiveModel, supersedeKey } from './model.ts
 import { inScope, type Scope } from './scope.ts';
 import { numberOfInterface } from '../asterisk/interfaces.ts';
 import type { MemberMirror } from '../asterisk/pbx.ts';
+import { compareText } from '../compare-text.ts';
 
 /**
  * The AMI Filter the feed sets, so Asterisk sends only the events agentgate
@@ -149,7 +150,7 @@ export class LiveFeed implements MemberMirror {
   agents(): AgentPresence[] {
     return [...this.#byInterface.values()]
       .map((b) => ({ agent: b.agentId, phone: b.phone, interface: b.interface, since: b.since, queues: [...new Set(this.model.membersAt(b.interface).map((m) => m.queue))].sort() }))
-      .sort((a, b) => a.agent.padStart(20, '0').localeCompare(b.agent.padStart(20, '0')));
+      .sort((a, b) => compareText(a.agent.padStart(20, '0'), b.agent.padStart(20, '0')));
   }
 
   // ---- AMI ------------------------------------------------------------------

@@ -20,6 +20,7 @@ import type {
 import type { Caller, CallInfo, LiveEvent, MemberView, QueueView } from './events.ts';
 import { busyWithCall, statusWord } from '../asterisk/device-state.ts';
 import { memberKey } from '../asterisk/interfaces.ts';
+import { compareText } from '../compare-text.ts';
 
 export interface Identity {
   number: string | null;
@@ -196,7 +197,7 @@ export class LiveModel {
 
     const seen = new Set<string>();
     // Asterisk lists queues in its hash order; clients get the changes in queue order.
-    const members = [...status.members].sort((a, b) => a.queue.localeCompare(b.queue) || a.interface.localeCompare(b.interface));
+    const members = [...status.members].sort((a, b) => compareText(a.queue, b.queue) || compareText(a.interface, b.interface));
     for (const m of members) {
       const k = key(m.queue, m.interface);
       seen.add(k);
@@ -376,5 +377,5 @@ function callerOf(e: AgentCalledEvent): { number: string; name: string; uniqueid
 }
 
 function byQueueThenInterface(a: MemberView, b: MemberView): number {
-  return a.queue.localeCompare(b.queue) || a.interface.localeCompare(b.interface);
+  return compareText(a.queue, b.queue) || compareText(a.interface, b.interface);
 }

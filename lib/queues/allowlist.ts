@@ -3,6 +3,7 @@ import { auditFields, type AuditEntry } from '../store/audit.ts';
 import { runLua } from '../store/lua.ts';
 import { execTx, storeOp, type Store } from '../store/redis.ts';
 import { validMemberName, validPenalty, validQueue } from '../validate.ts';
+import { compareText } from '../compare-text.ts';
 
 export type QueuePolicy = 'list' | 'open';
 
@@ -78,7 +79,7 @@ export async function disallowNumber(store: Store, queue: string, number: string
 
 export async function listAllowed(store: Store, queue: string): Promise<AllowedNumber[]> {
   const all = await storeOp('list allowlist', () => store.redis.hgetall(store.keys.allowlist(queue)));
-  return Object.entries(all).map(([n, v]) => parseEntry(n, v)).sort((a, b) => a.number.localeCompare(b.number));
+  return Object.entries(all).map(([n, v]) => parseEntry(n, v)).sort((a, b) => compareText(a.number, b.number));
 }
 
 export async function listAllowQueues(store: Store): Promise<Array<{ queue: string; policy: QueuePolicy }>> {

@@ -3,6 +3,7 @@ import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { corkEachTurn } from './cork.ts';
 import { makeKeys, type Keys } from './keys.ts';
+import { compareText } from '../compare-text.ts';
 
 /** What every store module takes: one shared connection and the key builder. */
 export interface Store {
@@ -83,7 +84,7 @@ export async function execTx(what: string, tx: ChainableCommander): Promise<unkn
  * ordered by the member as a number ("7" before "10"), those `parse` rejects left out.
  */
 export async function readHashesOfSet<T>(store: Store, what: string, set: string, keyOf: (id: string) => string, parse: (id: string, h: Record<string, string>) => T | null): Promise<T[]> {
-  const ids = (await storeOp(what, () => store.redis.smembers(set))).sort((a, b) => a.padStart(20, '0').localeCompare(b.padStart(20, '0')) || a.length - b.length);
+  const ids = (await storeOp(what, () => store.redis.smembers(set))).sort((a, b) => compareText(a.padStart(20, '0'), b.padStart(20, '0')) || a.length - b.length);
   if (ids.length === 0) return [];
   const pipe = store.redis.pipeline();
   for (const id of ids) pipe.hgetall(keyOf(id));

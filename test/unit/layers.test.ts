@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['lib/errors.ts', 'lib/log.ts'],
+  ['lib/errors.ts', 'lib/log.ts', 'lib/compare-text.ts'],
   ['lib/config.ts'],
   ['lib/validate.ts', 'lib/numbers.ts'],
   ['lib/store', 'lib/ami', 'lib/agi'],

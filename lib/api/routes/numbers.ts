@@ -11,6 +11,7 @@ import { queueDeps } from '../../services.ts';
 import { origin, reqLog, requireSynced, type ApiDeps } from '../context.ts';
 import type { RouteDoc } from '../openapi.ts';
 import * as s from '../schemas.ts';
+import { compareText } from '../../compare-text.ts';
 
 function numberState(number: string, members: MemberView[]) {
   return { number, agent: members.find((m) => m.agent)?.agent ?? null, loggedIn: members.length > 0, members };
@@ -29,7 +30,7 @@ export function numberRoutes(app: FastifyInstance, deps: ApiDeps): void {
     requireSynced(feed);
     const by = new Map<string, MemberView[]>();
     for (const m of feed.model.members()) if (m.number) by.set(m.number, [...(by.get(m.number) ?? []), m]);
-    return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([n, ms]) => numberState(n, ms));
+    return [...by.entries()].sort(([a], [b]) => compareText(a, b)).map(([n, ms]) => numberState(n, ms));
   });
 
   app.get<{ Params: { number: string } }>('/numbers/:number', {

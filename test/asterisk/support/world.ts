@@ -18,6 +18,7 @@ import { AdminAmi, type AmiMessage } from './admin-ami.ts';
 import { freePort, killOwnAsteriskNow, removeDir, startAsterisk, type RunningAsterisk } from './asterisk.ts';
 import { findInstall, type AsteriskInstall } from './binary.ts';
 import { ADMIN_USER, REPO, SHIPPED } from './fixture.ts';
+import { compareText } from '../../../lib/compare-text.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -263,7 +264,7 @@ export async function startWorld(opts: { env?: Record<string, string>; sounds?: 
         paused: e.Paused === '1', reason: e.PausedReason ?? '', stateInterface: e.StateInterface ?? '', status: Number(e.Status),
       }));
       // Asterisk lists queues in its hash order; sort for stable comparisons.
-      return list.sort((a, b) => a.queue.localeCompare(b.queue) || a.interface.localeCompare(b.interface));
+      return list.sort((a, b) => compareText(a.queue, b.queue) || compareText(a.interface, b.interface));
     };
 
     const waitMembers = async (queue: string, ok: (m: Member[]) => boolean, timeoutMs = 5000): Promise<Member[]> => {
