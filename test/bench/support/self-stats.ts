@@ -1,7 +1,7 @@
 // What a process under test reports about itself when the runner asks.
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { memoryBreakdown, smapsSummary, type MemoryBreakdown } from './memory-breakdown.ts';
-import { activeResources, openDescriptors, peakRssBytes, privateRssBytes, resetPeakRss, rssBytes } from './procfs.ts';
+import { activeResources, openDescriptors, peakRssBytes, privateRssBytes, residentBytes, resetPeakRss, rssBytes } from './procfs.ts';
 
 export interface SelfStats {
   /** User + system CPU since the process started, ms. */
@@ -52,9 +52,8 @@ let peakBreakdown: MemoryBreakdown | undefined;
 let breakdownAt = 0;
 const BREAKDOWN_STEP = 2 ** 20;
 const privateSampler = setInterval(() => {
-  const now = privateRssBytes();
-  if (now !== undefined) peakPrivate = Math.max(peakPrivate ?? 0, now);
-  const rss = rssBytes();
+  const { rss, anon } = residentBytes();
+  if (anon !== undefined) peakPrivate = Math.max(peakPrivate ?? 0, anon);
   if (process.env.BENCH_MEM_TIMELINE) {
     const b = memoryBreakdown();
     const row = [Math.round(performance.now()), b.rss, b.rssAnon ?? 0, b.heap.physical, b.spaces.new_space?.physical ?? 0, b.spaces.old_space?.physical ?? 0, b.heap.used, gc.minor, gc.major];
