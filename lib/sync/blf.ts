@@ -54,13 +54,18 @@ export interface LampsOptions {
   template: string;
   pausedState: PausedLampState;
   log: Logger;
+  /** Lamps Asterisk did not set are sent again after minMs, doubling up to maxMs while they keep failing. Default 2 s to 60 s. */
+  retry?: { minMs: number; maxMs: number };
 }
 
 const IN_FLIGHT = 20;
 
 /**
  * Keeps the lamps: remembers what Asterisk was last asked so a live change
- * sends only what differs, and what failed so the next rebuild sends it again.
+ * sends only what differs, and what failed so it is sent again, on a timer of
+ * its own and at the next rebuild: a re-sync comes only after a reconnect, and
+ * a Setvar can fail with the link up (a timeout under load), which would
+ * leave a phone's key wrong for hours.
  * A live change is sent at once, without waiting for other lamps: Asterisk
  * runs one connection's actions in order, so one lamp's states arrive in the
  * order they were asked for. Only a rebuild, sent in batches, holds them back.
@@ -72,15 +77,41 @@ export class Lamps {
   /** The state each lamp was last asked to show (sent, answered or not). */
   readonly #requested = new Map<string, LampState>();
   #rebuilding: Promise<void> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryMs: number;
+  #stopped = false;
 
   constructor(o: LampsOptions) {
     this.#o = o;
+    this.#retryMs = o.retry?.minMs ?? 2000;
+  }
+
+  /** No more retries; what is in flight finishes. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   /** Sets the lamps of these targets that are not already showing their state. */
   show(targets: readonly LampTarget[]): Promise<void> {
     const send = () => this.#send([...lampStates(targets, this.#o.template, this.#o.pausedState)].filter(([name, state]) => this.#requested.get(name) !== state));
     return this.#rebuilding ? this.#rebuilding.then(send) : send();
+  }
+
+  /** Arms the retry timer unless it is armed; the delay armed, or undefined when stopped or already armed. */
+  #scheduleRetry(): number | undefined {
+    if (this.#retryTimer || this.#stopped) return undefined;
+    const ms = this.#retryMs;
+    this.#retryMs = Math.min(ms * 2, this.#o.retry?.maxMs ?? 60_000);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      // A lamp asked for again since it failed is that request's business.
+      const send = () => this.#send([...this.#failed].filter(([name]) => !this.#requested.has(name)), true);
+      void (this.#rebuilding ? this.#rebuilding.then(send) : send());
+    }, ms);
+    this.#retryTimer.unref();
+    return ms;
   }
 
   /**
@@ -102,7 +133,7 @@ export class Lamps {
     return run;
   }
 
-  async #send(lamps: Array<[string, LampState]>): Promise<void> {
+  async #send(lamps: Array<[string, LampState]>, retrying = false): Promise<void> {
     let failures = 0;
     let lastError = '';
     for (let i = 0; i < lamps.length; i += IN_FLIGHT) {
@@ -114,15 +145,21 @@ export class Lamps {
           this.#shown.set(name, state);
           this.#failed.delete(name);
         } catch (err) {
-          if (this.#requested.get(name) === state) this.#requested.delete(name);
-          this.#shown.delete(name);
-          this.#failed.set(name, state);
           failures += 1;
           lastError = (err as Error).message;
+          if (this.#requested.get(name) !== state) return; // asked again meanwhile: that request decides
+          this.#requested.delete(name);
+          this.#shown.delete(name);
+          this.#failed.set(name, state);
         }
       }));
     }
-    if (lamps.length) this.#o.log.debug({ lamps: lamps.length, failures }, 'BLF states set');
-    if (failures) this.#o.log.warn({ failures, err: lastError }, 'BLF states not set; the next re-sync sends them again');
+    if (lamps.length) this.#o.log.debug({ lamps: lamps.length, failures, retrying }, 'BLF states set');
+    if (failures) {
+      const retryMs = this.#scheduleRetry();
+      this.#o.log.warn({ failures, err: lastError, ...(retryMs !== undefined ? { retryMs } : {}) }, 'BLF states not set; they are sent again (and at the next re-sync)');
+    } else if (retrying || this.#failed.size === 0) {
+      this.#retryMs = this.#o.retry?.minMs ?? 2000;
+    }
   }
 }

@@ -180,6 +180,7 @@ export function startSync(o: StartSyncOptions): SyncService {
     async stop() {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
+      lamps?.stop();
       ami.off('connected', onConnected);
       ami.off('FullyBooted', onFullyBooted);
       store.redis.off('ready', onRedisReady);

@@ -1,5 +1,5 @@
 // Lamp names, lamp states, and what the keeper sends.
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FREEPBX_BLF_TEMPLATE, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { Lamps, lampName, lampStates, type LampTarget } from '../../lib/sync/blf.ts';
@@ -57,18 +57,21 @@ describe('lamp states', () => {
 });
 
 describe('the lamp keeper', () => {
-  function keeper(fail = () => false) {
+  function keeper(fail = () => false, retry = { minMs: 60_000, maxMs: 60_000 }) {
     const sent: string[] = [];
+    let attempts = 0;
     const lamps = new Lamps({
       setvar: async (v, value) => {
+        attempts += 1;
         if (fail()) throw new Error('AMI not connected');
         sent.push(`${v}=${value}`);
       },
       template: FREEPBX_BLF_TEMPLATE,
       pausedState: 'ONHOLD',
       log: silentLogger,
+      retry,
     });
-    return { sent, lamps };
+    return { sent, lamps, attempts: () => attempts };
   }
 
   it('sends only what changed on a live change', async () => {
@@ -95,6 +98,53 @@ describe('the lamp keeper', () => {
     down = false;
     await lamps.rebuild([]);
     expect(sent).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=NOT_INUSE']);
+  });
+
+  describe('retries (fake timers)', () => {
+    beforeEach(() => vi.useFakeTimers());
+    afterEach(() => vi.useRealTimers());
+
+    it('sends a lamp Asterisk did not set again on its own, without waiting for a re-sync, backing off while it fails', async () => {
+      let down = true;
+      const { sent, lamps, attempts } = keeper(() => down, { minMs: 2000, maxMs: 8000 });
+      await lamps.show([t('8008', 'PJSIP/1001', true)]);
+      expect(attempts()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(attempts()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1); // 2 s
+      expect(attempts()).toBe(2);
+      await vi.advanceTimersByTimeAsync(4000); // then 4 s later
+      expect(attempts()).toBe(3);
+      await vi.advanceTimersByTimeAsync(7999); // then 8 s, the most
+      expect(attempts()).toBe(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(attempts()).toBe(4);
+      down = false;
+      await vi.advanceTimersByTimeAsync(8000);
+      expect(sent).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=INUSE']);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(attempts()).toBe(5); // set: nothing more to send
+      lamps.stop();
+    });
+
+    it('does not send a failed lamp back to a state asked for before the one it shows now', async () => {
+      let down = true;
+      const { sent, lamps } = keeper(() => down, { minMs: 2000, maxMs: 2000 });
+      await lamps.show([t('8008', 'PJSIP/1001', true)]); // fails
+      down = false;
+      await lamps.show([t('8008', 'PJSIP/1001', false)]); // logged out meanwhile: set
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(sent).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=NOT_INUSE']);
+      lamps.stop();
+    });
+
+    it('stop() ends the retries', async () => {
+      const { lamps, attempts } = keeper(() => true, { minMs: 2000, maxMs: 2000 });
+      await lamps.show([t('8008', 'PJSIP/1001', true)]);
+      lamps.stop();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(attempts()).toBe(1);
+    });
   });
 
   it('a live change is sent without waiting for another lamp Asterisk has not answered yet', async () => {
