@@ -23,7 +23,7 @@ import { memberAddOptions, sameInterface } from '../asterisk/interfaces.ts';
 import type { MemberStyle } from '../config.ts';
 import { addMember, liveMembership, pauseMember, removeMember, setRingInUse, type MemberMirror, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
 import { dropIntent, intentExists, newIntentId, writeIntent, type Intent } from '../store/intents.ts';
-import { interfaceLock, releaseLocks, startLocked, withInterfaceLocks, type HeldLocks, type RawEntry, type StartExtras } from '../store/lock.ts';
+import { interfaceLock, keepLocks, releaseLocks, startLocked, withInterfaceLocks, type HeldLocks, type RawEntry, type StartExtras } from '../store/lock.ts';
 import { retryLater, storeReady, type Store } from '../store/redis.ts';
 import { queueName } from '../validate.ts';
 import { recordChange, type RecordedChange } from './records.ts';
@@ -179,9 +179,11 @@ async function runFast<T>(deps: ChangeDeps, scope: ChangeScope, start: NonNullab
     ...(intentJson ? { intent: { id, json: intentJson, adds: new Set(draft!.adds.map((a) => queueName(a.queue))) } } : {}),
   });
   const fast: FastState = { held: started.held, released: false, entries: started.entries, intent: started.intentWritten ? { id, draft: JSON.stringify(draft) } : undefined };
+  const stopKeeping = keepLocks(deps.store, started.held);
   try {
     return await runChange(deps, scope, work, caused, fast);
   } finally {
+    stopKeeping();
     if (!fast.released) await releaseLocks(deps.store, fast.held);
   }
 }

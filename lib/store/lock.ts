@@ -21,6 +21,8 @@ export interface LockOptions {
 export interface HeldLocks {
   readonly keys: readonly string[];
   readonly token: string;
+  /** The time to live they were taken with, ms. */
+  readonly ttlMs: number;
 }
 
 /** What the start of a change does besides locking (begin-change.lua). */
@@ -76,14 +78,14 @@ export async function startLocked(store: Store, subjects: readonly string[], ext
     } catch (err) {
       // The script may have run and only its reply been lost: its locks and
       // intent (Asterisk untouched) are taken back once Redis answers.
-      if (err instanceof StoreUnavailableError) takeBackLater(store, { keys, token }, extras.intent?.id);
+      if (err instanceof StoreUnavailableError) takeBackLater(store, { keys, token, ttlMs }, extras.intent?.id);
       throw err;
     }
     const status = reply[0];
     if (status === 'rate') throw new RateLimitedError(`number ${extras.rate!.number} made more than ${extras.rate!.limit} changes in ${extras.rate!.windowSec} s`);
     if (status !== 'busy') {
       return {
-        held: { keys, token },
+        held: { keys, token, ttlMs },
         entries: new Map(queues.map((q, i) => [q, String(reply[i + 1] ?? '')])),
         intentWritten: status === 'ok' && extras.intent !== undefined,
       };
@@ -101,6 +103,38 @@ function takeBackLater(store: Store, held: HeldLocks, intentId: string | undefin
   }, { firstMs: 100, everyMs: 500, forMs: 5 * 60_000 });
 }
 
+/** How long a holder keeps its locks alive at most: a change stuck longer than this lets them expire. */
+const KEEP_MAX_MS = 10 * 60_000;
+
+/**
+ * Keeps `held` alive while its holder works: every third of the TTL, each lock
+ * still ours gets the TTL again (extend-locks.lua). The TTL stays short, so a
+ * crashed holder's locks still free up soon, while a change that outlives it
+ * (AMI actions time out after 5 s each; a change whose live model was behind
+ * runs two attempts and an undo) keeps them. Returns the function that stops it.
+ */
+export function keepLocks(store: Store, held: HeldLocks): () => void {
+  const every = Math.max(1, Math.floor(held.ttlMs / 3));
+  const until = Date.now() + KEEP_MAX_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const arm = () => {
+    timer = setTimeout(() => {
+      void runLua(store, 'extend-locks', held.keys, [held.token, held.ttlMs])
+        .catch(() => undefined) // Redis away: the locks expire, as a dead holder's would
+        .finally(() => {
+          if (!stopped && Date.now() < until) arm();
+        });
+    }, every);
+    timer.unref();
+  };
+  arm();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
 /** Releases what is still ours; a failure only leaves the locks to expire. */
 export async function releaseLocks(store: Store, held: HeldLocks): Promise<void> {
   await runLua(store, 'release-locks', held.keys, [held.token]).catch(() => undefined);
@@ -109,9 +143,11 @@ export async function releaseLocks(store: Store, held: HeldLocks): Promise<void>
 /** Runs `fn` holding the locks of `subjects`, taken in one step. */
 export async function withLocks<T>(store: Store, subjects: readonly string[], fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const { held } = await startLocked(store, subjects, {}, opts);
+  const stopKeeping = keepLocks(store, held);
   try {
     return await fn();
   } finally {
+    stopKeeping();
     await releaseLocks(store, held);
   }
 }

@@ -9,6 +9,7 @@ import { storeOp, type Store } from './redis.ts';
 
 const NAMES = [
   'release-locks',
+  'extend-locks',
   'begin-change',
   'record-change',
   'create-agent',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit, readAudit } from '../../lib/store/audit.ts';
-import { withLock } from '../../lib/store/lock.ts';
+import { keepLocks, startLocked, withLock } from '../../lib/store/lock.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { BusyError } from '../../lib/errors.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -46,6 +46,30 @@ describe('per-subject lock', () => {
     await expect(withLock(store, 'n2', async () => 1, { waitMs: 50 })).rejects.toBeInstanceOf(BusyError);
     release();
     await held;
+  });
+
+  it('keeps its lock past the TTL while the holder works, and lets it go at the end', async () => {
+    // A slow Asterisk: the change outlives its 600 ms TTL three times over.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held = withLock(store, 'n4', () => gate, { ttlMs: 600 });
+    await new Promise((r) => setTimeout(r, 1800));
+    await expect(withLock(store, 'n4', async () => 1, { waitMs: 300 })).rejects.toBeInstanceOf(BusyError);
+    expect(await t.redis.pttl(store.keys.lock('n4'))).toBeGreaterThan(0);
+    release();
+    await held;
+    expect(await t.redis.exists(store.keys.lock('n4'))).toBe(0);
+    expect(await withLock(store, 'n4', async () => 2, { waitMs: 300 })).toBe(2);
+  });
+
+  it("a holder that stopped keeping its locks (a crash) loses them after the TTL", async () => {
+    const { held } = await startLocked(store, ['n5'], {}, { ttlMs: 300 });
+    const stop = keepLocks(store, held);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await t.redis.get(store.keys.lock('n5'))).toBe(held.token);
+    stop();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await t.redis.exists(store.keys.lock('n5'))).toBe(0);
   });
 
   it('does not release a lock that expired and was taken by someone else', async () => {
