@@ -106,8 +106,7 @@ export class Lamps {
     this.#retryMs = Math.min(ms * 2, this.#o.retry?.maxMs ?? 60_000);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      // A lamp asked for again since it failed is that request's business.
-      const send = () => this.#send([...this.#failed].filter(([name]) => !this.#requested.has(name)), true);
+      const send = () => this.#send([...this.#failed], true);
       void (this.#rebuilding ? this.#rebuilding.then(send) : send());
     }, ms);
     this.#retryTimer.unref();
@@ -138,6 +137,10 @@ export class Lamps {
     let lastError = '';
     for (let i = 0; i < lamps.length; i += IN_FLIGHT) {
       await Promise.all(lamps.slice(i, i + IN_FLIGHT).map(async ([name, state]) => {
+        // A retry's lamp asked for again since it failed (by a live change, or
+        // while an earlier batch waited) is that request's business: checked
+        // as each batch goes, or an old state would be sent after a newer one.
+        if (retrying && (this.#requested.has(name) || this.#failed.get(name) !== state)) return;
         this.#requested.set(name, state);
         try {
           await this.#o.setvar(`DEVICE_STATE(${name})`, state);

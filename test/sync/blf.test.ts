@@ -138,6 +138,39 @@ describe('the lamp keeper', () => {
       lamps.stop();
     });
 
+    it('a retry sent in batches leaves alone a lamp a live change set while an earlier batch waited', async () => {
+      let down = true;
+      const shown = new Map<string, string>(); // what Asterisk shows, in the order the Setvars arrive
+      const answers: Array<() => void> = [];
+      let slow = false;
+      const lamps = new Lamps({
+        setvar: async (v, value) => {
+          if (down) throw new Error('timeout');
+          shown.set(v, value);
+          if (slow) await new Promise<void>((r) => answers.push(r));
+        },
+        template: FREEPBX_BLF_TEMPLATE,
+        pausedState: 'ONHOLD',
+        log: silentLogger,
+        retry: { minMs: 1000, maxMs: 1000 },
+      });
+      await lamps.show(Array.from({ length: 25 }, (_, i) => t('8008', `PJSIP/${1000 + i}`, true))); // all 25 fail
+      down = false;
+      slow = true;
+      await vi.advanceTimersByTimeAsync(1000); // the retry: its first 20 in flight, the other 5 not yet sent
+      void lamps.show([t('8008', 'PJSIP/1024', false)]); // 1024 logs out meanwhile
+      await vi.advanceTimersByTimeAsync(0);
+      slow = false;
+      for (const answer of answers.splice(0)) answer(); // the first batch answered: the second goes
+      await vi.advanceTimersByTimeAsync(5000);
+      for (const answer of answers.splice(0)) answer();
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(shown.get('DEVICE_STATE(Custom:QUEUE1024*8008)')).toBe('NOT_INUSE');
+      expect(shown.get('DEVICE_STATE(Custom:QUEUE1023*8008)')).toBe('INUSE');
+      expect(shown.size).toBe(25);
+      lamps.stop();
+    });
+
     it('stop() ends the retries', async () => {
       const { lamps, attempts } = keeper(() => true, { minMs: 2000, maxMs: 2000 });
       await lamps.show([t('8008', 'PJSIP/1001', true)]);
