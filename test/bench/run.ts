@@ -12,6 +12,7 @@ import { findInstall, type AsteriskInstall } from '../asterisk/support/binary.ts
 import { runAmiBench, type AmiBenchResult } from './ami/ami-bench.ts';
 import { runAsteriskBench, type AsteriskBenchResult } from './asterisk/asterisk-bench.ts';
 import { amiTable, asteriskChecks, asteriskTable, checksTable, machine, machineLine, memoryLines, phaseTable, targetChecks, wireTable } from './report.ts';
+import { runRepeated } from './repeat.ts';
 import { runFastAgiBench, type FastAgiBenchResult } from './scenarios.ts';
 import { runSoak } from './soak.ts';
 import { runStreamsBench } from './streams.ts';
@@ -47,6 +48,9 @@ const HELP = `node test/bench/run.ts [options]
   --toggles N             toggles in the soak (100000)
   --streams               idle live-stream readers: FastAGI p99 and RSS with and without them
   --readers N             readers that never read, for --streams (500); toggles/s from --rate (default 100 here)
+  --runs N                the same bench N times, each in a process of its own, then every target's
+                          lowest, median and highest figure and how often it was met (JSON: bench-results-runs.json)
+  --pause S               seconds between those runs (40)
 `;
 
 const { values: v } = parseArgs({
@@ -73,6 +77,8 @@ const { values: v } = parseArgs({
     toggles: { type: 'string', default: '100000' },
     streams: { type: 'boolean', default: false },
     readers: { type: 'string', default: '500' },
+    runs: { type: 'string', default: '1' },
+    pause: { type: 'string', default: '40' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -117,6 +123,12 @@ const amiQueues = whole('ami-queues', v['ami-queues']!, 2);
 async function main(): Promise<number> {
   const started = Date.now();
   const m = machine();
+  const runs = whole('runs', v.runs!, 1);
+  if (runs > 1) {
+    const res = await runRepeated({ argv: process.argv.slice(2), runs, pauseS: whole('pause', v.pause!, 0), out: v.out ?? 'bench-results-runs.json', log });
+    process.stdout.write(`${res.text}\n\n${machineLine(m, command)}\n`);
+    return res.ok ? 0 : 1;
+  }
   if (v.soak) {
     redis = await openBenchRedis();
     const out = v.out ?? 'bench-results-soak.json';
