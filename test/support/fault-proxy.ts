@@ -11,8 +11,12 @@ export interface FaultProxy {
   readonly port: number;
   /** Commands passed on so far, over every connection. */
   readonly commands: number;
-  /** The `k`-th command from now (1 = the next) reaches the server; its reply is lost and the connection cut. */
-  loseReplyOf(k: number): void;
+  /**
+   * The `k`-th command from now (1 = the next) reaches the server; its reply is
+   * lost and the connection cut. `then` runs the moment it has passed (a test
+   * kills the service there: it dies with the command sent and unanswered).
+   */
+  loseReplyOf(k: number, then?: () => void): void;
   /** Whether the armed fault has happened. */
   readonly fired: boolean;
   stop(): Promise<void>;
@@ -61,6 +65,7 @@ function respArray(buf: Buffer): number {
 export async function startFaultProxy(target: { host: string; port: number }, protocol: Protocol): Promise<FaultProxy> {
   let commands = 0;
   let armedAt: number | undefined;
+  let onFired: (() => void) | undefined;
   let fired = false;
   const sockets = new Set<net.Socket>();
 
@@ -88,6 +93,8 @@ export async function startFaultProxy(target: { host: string; port: number }, pr
           cut = true;
           upstream.write(chunk.subarray(0, passed));
           setTimeout(cutBoth, 30);
+          onFired?.();
+          onFired = undefined;
           return;
         }
       }
@@ -112,8 +119,9 @@ export async function startFaultProxy(target: { host: string; port: number }, pr
     get commands() {
       return commands;
     },
-    loseReplyOf(k) {
+    loseReplyOf(k, then) {
       armedAt = commands + k;
+      onFired = then;
       fired = false;
     },
     get fired() {
