@@ -17,11 +17,9 @@ import { allowNumber } from '../../lib/queues/allowlist.ts';
 import { readAudit } from '../../lib/store/audit.ts';
 import { listIntents } from '../../lib/store/intents.ts';
 import { storeReady } from '../../lib/store/redis.ts';
-import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
-import { testRedis, type TestRedis } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
+import { faultyLinks, type FaultyLinks } from './links.ts';
 
 const MOBILE = '79112223344';
 const DESK = '1001';
@@ -30,39 +28,24 @@ const FAST = { pinHash: { ln: 4, r: 1, p: 1 } };
 /** Fault points run at once. */
 const PARALLEL = 8;
 
-interface World {
+interface World extends FaultyLinks {
   app: App;
-  ami: AmiDouble;
-  redis: TestRedis;
-  redisProxy: FaultProxy;
-  amiProxy: FaultProxy;
-  stop(): Promise<void>;
 }
 
 async function world(): Promise<World> {
-  const redis = await testRedis();
-  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: [{ name: '8008', ringinuse: true }, { name: '8009', ringinuse: true }] });
-  const url = new URL(redis.url);
-  const redisProxy = await startFaultProxy({ host: url.hostname, port: Number(url.port) }, 'redis');
-  const amiProxy = await startFaultProxy({ host: '127.0.0.1', port: ami.port }, 'ami');
-  const config = loadConfig({
-    FASTAGI_PORT: '0', AMI_PORT: String(amiProxy.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
-    REDIS_URL: `redis://127.0.0.1:${redisProxy.port}${url.pathname}`, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
-    TOGGLE_RATE_LIMIT: '10000', MEMBER_CONTEXT: 'from-queue',
-  });
+  const links = await faultyLinks();
+  const config = loadConfig({ ...links.env, FASTAGI_PORT: '0', SHUTDOWN_GRACE_MS: '200' });
   const app = await startApp(config, silentLogger);
   await waitFor(() => app.svc.ami.connected, 'AMI login');
   await storeReady(app.svc.store);
   await waitFor(() => app.sync.status().lastResyncAt !== undefined, 'the first re-sync');
   await app.sync.idle();
   return {
-    app, ami, redis, redisProxy, amiProxy,
+    ...links,
+    app,
     async stop() {
       await app.stop();
-      await redisProxy.stop();
-      await amiProxy.stop();
-      await ami.stop();
-      await redis.cleanup();
+      await links.stop();
     },
   };
 }

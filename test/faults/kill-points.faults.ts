@@ -14,12 +14,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listMemberRecords } from '../../lib/members/records.ts';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
 import { listIntents } from '../../lib/store/intents.ts';
-import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { freePort } from '../support/free-port.ts';
-import { testRedis, type TestRedis } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
+import { faultyLinks, type FaultyLinks } from './links.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../lib/main.ts');
 const MOBILE = '79112223344';
@@ -33,37 +31,23 @@ interface Service {
   exited: Promise<unknown>;
 }
 
-interface World {
-  ami: AmiDouble;
-  redis: TestRedis;
-  redisProxy: FaultProxy;
-  amiProxy: FaultProxy;
+interface World extends FaultyLinks {
   services: Service[];
   start(): Promise<Service>;
-  stop(): Promise<void>;
 }
 
 async function world(): Promise<World> {
-  const redis = await testRedis();
-  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: [{ name: '8008', ringinuse: true }, { name: '8009', ringinuse: true }] });
-  const url = new URL(redis.url);
-  const redisProxy = await startFaultProxy({ host: url.hostname, port: Number(url.port) }, 'redis');
-  const amiProxy = await startFaultProxy({ host: '127.0.0.1', port: ami.port }, 'ami');
-  for (const queue of QUEUES) await allowNumber(redis.store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+  const links = await faultyLinks();
+  for (const queue of QUEUES) await allowNumber(links.redis.store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
   const services: Service[] = [];
   return {
-    ami, redis, redisProxy, amiProxy, services,
+    ...links,
+    services,
     async start() {
       const [port, health] = [await freePort(), await freePort()];
       let out = '';
       const child = spawn(process.execPath, [MAIN], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          FASTAGI_HOST: '127.0.0.1', FASTAGI_PORT: String(port), HEALTH_PORT: String(health),
-          AMI_PORT: String(amiProxy.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
-          REDIS_URL: `redis://127.0.0.1:${redisProxy.port}${url.pathname}`, REDIS_PREFIX: redis.prefix,
-          TOGGLE_RATE_LIMIT: '10000', MEMBER_CONTEXT: 'from-queue', LOG_LEVEL: 'info',
-        },
+        env: { PATH: process.env.PATH ?? '', ...links.env, FASTAGI_HOST: '127.0.0.1', FASTAGI_PORT: String(port), HEALTH_PORT: String(health), LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout!.on('data', (d) => { out += d; });
@@ -77,16 +61,13 @@ async function world(): Promise<World> {
         if (!r || r.status !== 200) return false;
         const body = (await r.json()) as { sync?: { resyncing: boolean; lastResyncAt?: number } };
         return body.sync?.lastResyncAt !== undefined && !body.sync.resyncing;
-      }, `the service ready and re-synced (its log: ${out.slice(-400)})`, 20_000);
+      }, `the service ready and re-synced`, 20_000);
       return svc;
     },
     async stop() {
       for (const s of services) s.child.kill('SIGKILL');
       await Promise.all(services.map((s) => s.exited));
-      await redisProxy.stop();
-      await amiProxy.stop();
-      await ami.stop();
-      await redis.cleanup();
+      await links.stop();
     },
   };
 }
