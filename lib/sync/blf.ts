@@ -77,13 +77,16 @@ export class Lamps {
   /** The state each lamp was last asked to show (sent, answered or not). */
   readonly #requested = new Map<string, LampState>();
   #rebuilding: Promise<void> | undefined;
+  readonly #retry: { minMs: number; maxMs: number };
   #retryTimer: NodeJS.Timeout | undefined;
+  /** The wait before the next retry: minMs, doubled at each retry that fails, back to minMs once all are set. */
   #retryMs: number;
   #stopped = false;
 
   constructor(o: LampsOptions) {
     this.#o = o;
-    this.#retryMs = o.retry?.minMs ?? 2000;
+    this.#retry = o.retry ?? { minMs: 2000, maxMs: 60_000 };
+    this.#retryMs = this.#retry.minMs;
   }
 
   /** No more retries; what is in flight finishes. */
@@ -103,7 +106,7 @@ export class Lamps {
   #scheduleRetry(): number | undefined {
     if (this.#retryTimer || this.#stopped) return undefined;
     const ms = this.#retryMs;
-    this.#retryMs = Math.min(ms * 2, this.#o.retry?.maxMs ?? 60_000);
+    this.#retryMs = Math.min(ms * 2, this.#retry.maxMs);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       const send = () => this.#send([...this.#failed], true);
@@ -162,7 +165,7 @@ export class Lamps {
       const retryMs = this.#scheduleRetry();
       this.#o.log.warn({ failures, err: lastError, ...(retryMs !== undefined ? { retryMs } : {}) }, 'BLF states not set; they are sent again (and at the next re-sync)');
     } else if (retrying || this.#failed.size === 0) {
-      this.#retryMs = this.#o.retry?.minMs ?? 2000;
+      this.#retryMs = this.#retry.minMs;
     }
   }
 }

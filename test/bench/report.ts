@@ -6,7 +6,7 @@ import type { AmiBenchResult } from './ami/ami-bench.ts';
 import type { AsteriskBenchResult } from './asterisk/asterisk-bench.ts';
 import type { FastAgiBenchResult, PhaseResult } from './scenarios.ts';
 import { breakdownLine } from './support/memory-breakdown.ts';
-import { round } from './support/stats.ts';
+import { median, round } from './support/stats.ts';
 
 export interface Machine {
   nproc: number;
@@ -162,8 +162,7 @@ export function repeatedChecksTable(runs: ReadonlyArray<readonly TargetCheck[]>)
   return table(['target', 'lowest', 'median', 'highest', 'goal', 'met in'], [...byWhat].map(([what, cs]) => {
     const v = cs.map((c) => c.measured).sort((x, y) => x - y);
     const unit = cs[0]!.unit ? ` ${cs[0]!.unit}` : '';
-    const median = v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-    return [what, `${round(v[0]!)}${unit}`, `${round(median)}${unit}`, `${round(v.at(-1)!)}${unit}`, cs[0]!.goal, `${cs.filter((c) => c.met).length} of ${runs.length}`];
+    return [what, `${round(v[0]!)}${unit}`, `${round(median(v))}${unit}`, `${round(v.at(-1)!)}${unit}`, cs[0]!.goal, `${cs.filter((c) => c.met).length} of ${runs.length}`];
   }));
 }
 

@@ -2,20 +2,9 @@
 // the same under every locale, and the service never reaches ICU collation
 // for it (lib/compare-text.ts says why: CPU in the live model, and 3 to 8 MB
 // of resident memory).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareText } from '../../lib/compare-text.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(path.join(ROOT, dir)).flatMap((name) => {
-    const rel = `${dir}/${name}`;
-    if (statSync(path.join(ROOT, rel)).isDirectory()) return tsFiles(rel);
-    return name.endsWith('.ts') ? [rel] : [];
-  });
-}
+import { sourceFiles, sourceText } from '../support/source-files.ts';
 
 describe('compareText', () => {
   it('orders queues, interfaces and padded ids as a call centre lists them', () => {
@@ -27,7 +16,7 @@ describe('compareText', () => {
   });
 
   it('is the only order the service sorts names by: no localeCompare in lib/ or agi/', () => {
-    const using = [...tsFiles('lib'), ...tsFiles('agi')].filter((f) => f !== 'lib/compare-text.ts' && /\.localeCompare\(/.test(readFileSync(path.join(ROOT, f), 'utf8')));
+    const using = [...sourceFiles('lib'), ...sourceFiles('agi')].filter((f) => f !== 'lib/compare-text.ts' && /\.localeCompare\(/.test(sourceText(f)));
     expect(using).toEqual([]);
   });
 });

@@ -2,11 +2,10 @@
 // folder or from a lower layer, never from its own layer's other folders nor
 // from above, not even a type: the domain never sees AGI, the protocol
 // adapters never see the domain. The README's Layout section describes them.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, sourceText } from '../support/source-files.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['lib/errors.ts', 'lib/log.ts', 'lib/compare-text.ts'],
@@ -32,21 +31,13 @@ function placeOf(file: string): { unit: string; layer: number } {
   throw new Error(`${file} has no layer: add it to LAYERS and the README's Layout`);
 }
 
-function sources(dir: string): string[] {
-  return readdirSync(path.join(ROOT, dir)).flatMap((name) => {
-    const rel = `${dir}/${name}`;
-    if (statSync(path.join(ROOT, rel)).isDirectory()) return sources(rel);
-    return name.endsWith('.ts') ? [rel] : [];
-  });
-}
-
 function importsOf(file: string): string[] {
-  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  const text = sourceText(file);
   return [...text.matchAll(/^(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/gm)].map((m) => path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!)));
 }
 
 describe('layers', () => {
-  const files = [...sources('lib'), ...sources('agi')];
+  const files = [...sourceFiles('lib'), ...sourceFiles('agi')];
 
   it('every module has a layer', () => {
     for (const f of files) expect(() => placeOf(f), f).not.toThrow();

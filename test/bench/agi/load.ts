@@ -121,7 +121,6 @@ export async function runOpenLoop(o: { workload: Workload; rate: number; duratio
   const total = Math.round((o.rate * o.durationMs) / 1000);
   const maxOutstanding = o.maxOutstanding ?? 5000;
   const running = new Set<Promise<unknown>>();
-  let maxLag = 0;
   let dropped = 0;
   const lags: number[] = [];
   const t0 = performance.now();
@@ -132,7 +131,6 @@ export async function runOpenLoop(o: { workload: Workload; rate: number; duratio
       while (k < total && t0 + k * interval <= now) {
         const scheduled = t0 + k * interval;
         k += 1;
-        maxLag = Math.max(maxLag, now - scheduled);
         lags.push(now - scheduled);
         if (running.size >= maxOutstanding) {
           dropped += 1;
@@ -152,5 +150,6 @@ export async function runOpenLoop(o: { workload: Workload; rate: number; duratio
   });
   await Promise.all(running);
   const res = finishResult({ mode: 'open', rate: o.rate }, tally, performance.now() - t0, cpuBefore);
-  return { ...res, maxStartLagMs: maxLag, startLagMs: summarize(lags), dropped };
+  const startLagMs = summarize(lags);
+  return { ...res, maxStartLagMs: startLagMs.count ? startLagMs.max : 0, startLagMs, dropped };
 }

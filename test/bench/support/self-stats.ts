@@ -1,7 +1,7 @@
 // What a process under test reports about itself when the runner asks.
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { memoryBreakdown, smapsSummary, type MemoryBreakdown } from './memory-breakdown.ts';
-import { activeResources, openDescriptors, peakRssBytes, privateRssBytes, residentBytes, resetPeakRss, rssBytes } from './procfs.ts';
+import { activeResources, openDescriptors, peakRssBytes, residentBytes, resetPeakRss } from './procfs.ts';
 
 export interface SelfStats {
   /** User + system CPU since the process started, ms. */
@@ -82,7 +82,7 @@ loopDelay.enable();
 
 function resetPeaks(): boolean {
   loopDelay.reset();
-  peakPrivate = privateRssBytes();
+  peakPrivate = residentBytes().anon;
   peakBreakdown = memoryBreakdown();
   breakdownAt = peakBreakdown.rss;
   return resetPeakRss();
@@ -91,11 +91,11 @@ function resetPeaks(): boolean {
 export function selfStats(): SelfStats {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  const priv = privateRssBytes();
-  if (priv !== undefined) peakPrivate = Math.max(peakPrivate ?? 0, priv);
+  const { rss, anon } = residentBytes();
+  if (anon !== undefined) peakPrivate = Math.max(peakPrivate ?? 0, anon);
   return {
     cpuMs: (cpu.user + cpu.system) / 1000,
-    rss: rssBytes() ?? mem.rss,
+    rss: rss ?? mem.rss,
     peakRss: peakRssBytes(),
     peakPrivateRss: peakPrivate,
     heapUsed: mem.heapUsed,
