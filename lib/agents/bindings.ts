@@ -106,6 +106,34 @@ export async function unbindAgent(store: Store, agentId: string, expected?: { ph
   throw new BusyError(`the binding of agent ${agentId} kept changing; try again`);
 }
 
+/** Where a binding is, without whose: as an intent keeps it. */
+export function bindingOf(b: AgentBinding | null): { phone: string; interface: string; since: number } | null {
+  return b ? { phone: b.phone, interface: b.interface, since: b.since } : null;
+}
+
+/**
+ * Puts an agent's binding back as it was before a change that did not finish
+ * (its undo, or the re-sync's repair of its intent): bound as `was`, or, with
+ * `was` null, no longer bound to `from`'s phone. If another agent has taken
+ * the old phone meanwhile, the agent is left unbound: bound to neither.
+ */
+export async function restoreBinding(
+  store: Store,
+  agentId: string,
+  was: { phone: string; interface: string; since: number } | null,
+  from: { phone: string } | null,
+): Promise<void> {
+  if (was) {
+    try {
+      await bindAgent(store, { agentId, phone: was.phone, interface: was.interface, since: was.since });
+      return;
+    } catch (err) {
+      if (!(err instanceof PhoneTakenError)) throw err;
+    }
+  }
+  if (from) await unbindAgent(store, agentId, { phone: from.phone });
+}
+
 function toBinding(agentId: string, h: Record<string, string>): AgentBinding | null {
   if (!h.phone || !h.interface) return null;
   return { agentId, phone: h.phone, interface: h.interface, since: Number(h.since ?? 0) };

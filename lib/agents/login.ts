@@ -14,7 +14,7 @@ import { appendAudit, auditBy, type AuditEntry, type Origin } from '../store/aud
 import { withAgentLock } from '../store/lock.ts';
 import { getAgent } from './accounts.ts';
 import { agentMembersAt, agentRecordsAt } from './agent-members.ts';
-import { bindAgent, getAgentBinding, getPhoneAgent, unbindAgent, type AgentBinding } from './bindings.ts';
+import { bindAgent, bindingOf, getAgentBinding, getPhoneAgent, restoreBinding } from './bindings.ts';
 import { clearCompatGlobal, setCompatGlobal } from './compat-globals.ts';
 import type { AgentDeps } from './deps.ts';
 import { AgentNoQueuesError, AgentNotFoundError, PhoneTakenError } from './errors.ts';
@@ -67,16 +67,18 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
       const pausedAtLogin = account.queues.filter((q) => before.get(q.queue) === 'in' && live.get(q.queue)!.paused).map((q) => q.queue);
       const oldMembers = oldIface ? agentMembersAt(await liveMembership(pbx, oldIface), oldIface, account.queues.map((q) => q.queue), records) : [];
 
+      const to = { phone: req.phone, interface: iface };
       await tx.apply({
         remove: oldMembers,
         add: toAdd.map((q) => ({ queue: q.queue, interface: iface, penalty: q.penalty, name: account.name, paused: false })),
+        binding: { agentId: account.id, was: bindingOf(current), to },
       });
       let bound;
       try {
         bound = await tx.uncertain(
           'bind agent',
           () => bindAgent(store, { agentId: account.id, phone: req.phone, interface: iface, since: Date.now() }),
-          () => restoreBinding(deps, account.id, req.phone, current),
+          () => restoreBinding(store, account.id, current, to),
           (b) => b.already,
         );
       } catch (err) {
@@ -135,10 +137,4 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
   // unanswered rings, a break) is lifted, once the agent lock is free again.
   for (const queue of pausedAtLogin) await pauseAgent(deps, { agentId: req.agentId, mode: 'unpause', queue, origin: req.origin });
   return done;
-}
-
-/** After a failed record: put the binding back as it was before this login. */
-async function restoreBinding(deps: AgentDeps, agentId: string, phone: string, previous: AgentBinding | null): Promise<void> {
-  if (previous) await bindAgent(deps.store, { agentId, phone: previous.phone, interface: previous.interface, since: previous.since });
-  else await unbindAgent(deps.store, agentId, { phone });
 }

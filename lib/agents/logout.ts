@@ -9,7 +9,7 @@ import { withAgentLock } from '../store/lock.ts';
 import { queueName } from '../validate.ts';
 import { getAgent } from './accounts.ts';
 import { agentMembersAt, agentRecordsAt } from './agent-members.ts';
-import { bindAgent, getAgentBinding, unbindAgent, type AgentBinding } from './bindings.ts';
+import { bindingOf, getAgentBinding, restoreBinding, unbindAgent, type AgentBinding } from './bindings.ts';
 import { clearCompatGlobal } from './compat-globals.ts';
 import type { AgentDeps } from './deps.ts';
 
@@ -40,11 +40,11 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
       const account = await getAgent(store, req.agentId);
       const records = await agentRecordsAt(store, req.agentId, [iface]);
       const members = agentMembersAt(await liveMembership(pbx, iface), iface, account?.queues.map((q) => q.queue) ?? [], records);
-      const applied = await tx.apply({ remove: members });
+      const applied = await tx.apply({ remove: members, binding: { agentId: req.agentId, was: bindingOf(binding), to: null } });
       await tx.uncertain(
         'unbind agent',
         () => unbindAgent(store, req.agentId, { phone: binding.phone }),
-        () => bindAgent(store, { agentId: req.agentId, phone: binding.phone, interface: iface, since: binding.since }),
+        () => restoreBinding(store, req.agentId, binding, null),
         (was) => was === null,
       );
       const out = applied.removed.map((m) => queueName(m.queue));

@@ -22,7 +22,7 @@ import type { Logger } from '../log.ts';
 import { memberAddOptions, sameInterface } from '../asterisk/interfaces.ts';
 import type { MemberStyle } from '../config.ts';
 import { addMember, liveMembership, pauseMember, removeMember, setRingInUse, type MemberMirror, type PauseOutcome, type QueuePbx } from '../asterisk/pbx.ts';
-import { dropIntent, intentExists, newIntentId, writeIntent, type Intent } from '../store/intents.ts';
+import { bindingMoves, dropIntent, intentExists, newIntentId, writeIntent, type Intent, type IntentBinding } from '../store/intents.ts';
 import { interfaceLock, keepLocks, releaseLocks, startLocked, withInterfaceLocks, type HeldLocks, type RawEntry, type StartExtras } from '../store/lock.ts';
 import { retryLater, storeReady, type Store } from '../store/redis.ts';
 import { queueName } from '../validate.ts';
@@ -86,6 +86,8 @@ export interface MemberPlan {
   remove?: QueueMember[];
   add?: MemberAdd[];
   pause?: PauseStep;
+  /** The agent's binding the verb moves after apply (its own step): written into the intent, for a rollback after a crash. */
+  binding?: IntentBinding;
 }
 
 export interface Applied {
@@ -198,7 +200,7 @@ interface FastState {
 }
 
 function hasWork(d: IntentDraft): boolean {
-  return d.adds.length > 0 || d.removes.length > 0 || (d.pauses?.length ?? 0) > 0;
+  return d.adds.length > 0 || d.removes.length > 0 || (d.pauses?.length ?? 0) > 0 || bindingMoves(d.binding);
 }
 
 function intentText(id: string, d: IntentDraft): string {
@@ -206,7 +208,7 @@ function intentText(id: string, d: IntentDraft): string {
 }
 
 /** The intent of a plan: what a rollback needs to put Asterisk back (of an add, only where). */
-export function intentOf(subject: string, plan: { remove?: readonly QueueMember[]; add?: ReadonlyArray<Pick<MemberAdd, 'queue' | 'interface'>>; pause?: PauseStep }): IntentDraft {
+export function intentOf(subject: string, plan: { remove?: readonly QueueMember[]; add?: ReadonlyArray<Pick<MemberAdd, 'queue' | 'interface'>>; pause?: PauseStep; binding?: IntentBinding }): IntentDraft {
   const removes = plan.remove ?? [];
   const adds = plan.add ?? [];
   return {
@@ -214,6 +216,7 @@ export function intentOf(subject: string, plan: { remove?: readonly QueueMember[
     adds: adds.map((a) => ({ queue: a.queue, interface: a.interface })),
     removes: removes.map((m) => ({ queue: m.queue, interface: m.interface, member: { penalty: m.penalty, name: m.name, paused: m.paused, reason: m.pausedReason } })),
     ...(plan.pause ? { pauses: plan.pause.was.map((m) => ({ queue: m.queue, interface: m.interface, paused: m.paused, reason: m.pausedReason })) } : {}),
+    ...(bindingMoves(plan.binding) ? { binding: plan.binding } : {}),
   };
 }
 
@@ -490,8 +493,8 @@ const SETTLE_FOR_MS = 5 * 60_000;
  * lost). Once they answer, under the same locks, the steps left are done and
  * a record Redis holds is taken back, so what stays is what the caller was
  * told. If this process dies first, the intent is rolled back by the re-sync
- * (Asterisk); a Redis step left (a binding) or a written record would then
- * stand: a double fault, logged here.
+ * (Asterisk and the binding it names); a written record would then stand: a
+ * double fault, logged here.
  */
 function settleLater(deps: ChangeDeps, scope: ChangeScope, record: { intentId: string; change: RecordedChange } | undefined, left: UndoStep[]): void {
   const { store, log } = deps;

@@ -15,6 +15,25 @@ export interface IntentMember {
   reason: string;
 }
 
+/** An agent's binding as a change found it or was about to leave it. */
+export interface IntentBindingAt {
+  phone: string;
+  interface: string;
+}
+
+/**
+ * An agent's binding a change moves (a login, a logout), written with the
+ * members: a process killed between the binding and the record leaves the
+ * binding to be put back with them, not an agent bound with no queues.
+ */
+export interface IntentBinding {
+  agentId: string;
+  /** As it was before the change (with its time); null: not bound. */
+  was: (IntentBindingAt & { since: number }) | null;
+  /** What the change makes it; null: unbound. */
+  to: IntentBindingAt | null;
+}
+
 export interface Intent {
   id: string;
   at: number;
@@ -24,12 +43,22 @@ export interface Intent {
   removes: Array<{ queue: string; interface: string; member?: IntentMember }>;
   /** Members whose pause was about to change, as they were. */
   pauses?: Array<{ queue: string; interface: string; paused: boolean; reason: string }>;
+  /** Absent when the change leaves every binding alone. */
+  binding?: IntentBinding;
   subject: string;
 }
 
-/** Every member interface an intent names. */
+/** Every member interface an intent names (a binding's too: the change held their locks). */
 export function intentInterfaces(intent: Intent): string[] {
-  return [...intent.adds, ...intent.removes, ...(intent.pauses ?? [])].map((e) => e.interface);
+  const b = intent.binding;
+  return [...intent.adds, ...intent.removes, ...(intent.pauses ?? []), ...(b?.was ? [b.was] : []), ...(b?.to ? [b.to] : [])].map((e) => e.interface);
+}
+
+/** The binding moves: a change that leaves it where it was needs no intent for it. */
+export function bindingMoves(b: IntentBinding | undefined): boolean {
+  if (!b) return false;
+  if (!b.was || !b.to) return b.was !== b.to;
+  return b.was.phone !== b.to.phone || b.was.interface.toLowerCase() !== b.to.interface.toLowerCase();
 }
 
 export async function intentExists(store: Store, id: string): Promise<boolean> {

@@ -6,14 +6,15 @@
 // failed. So the change is rolled back to how things stood before it, never
 // finished from a half-applied state: what the caller was told is what
 // happened. An add that happened is removed again; a remove that happened is
-// added back with the member's penalty, name and pause as they were. Records
-// are not touched: the change never recorded anything.
+// added back with the member's penalty, name and pause as they were; an
+// agent's binding the change moved is put back where it was. Records are not
+// touched: the change never recorded anything.
 // Pure: reconcile.ts carries the steps out, then deletes the intent.
 import type { QueueMember } from '../ami/client.ts';
 import { memberKey } from '../asterisk/interfaces.ts';
 import type { MemberRecord } from '../members/records.ts';
 import type { AuditEntry } from '../store/audit.ts';
-import type { Intent, IntentMember } from '../store/intents.ts';
+import { bindingMoves, type Intent, type IntentBinding, type IntentBindingAt, type IntentMember } from '../store/intents.ts';
 
 export interface IntentRollback {
   /** Members the change added: out of Asterisk again. */
@@ -22,6 +23,8 @@ export interface IntentRollback {
   add: Array<{ queue: string; interface: string } & IntentMember>;
   /** Members whose pause the change set: their pause as it was. */
   pause: Array<{ queue: string; interface: string; paused: boolean; reason: string }>;
+  /** The agent's binding the change made: back to what it was (`was` null: unbound from `to`). */
+  rebind?: Pick<IntentBinding, 'agentId' | 'was'> & { from: IntentBindingAt | null };
   audit: AuditEntry[];
 }
 
@@ -37,6 +40,8 @@ export function planIntentRollback(
   live: readonly QueueMember[],
   records: readonly MemberRecord[],
   knownQueues: ReadonlySet<string>,
+  /** The agent's binding now, when the intent moved one. */
+  bindingNow: IntentBindingAt | null = null,
 ): IntentRollback | 'wait' {
   const known = new Set([...knownQueues].map((q) => q.toLowerCase()));
   if ([...intent.adds, ...intent.removes].some((e) => !known.has(e.queue.toLowerCase()))) return 'wait';
@@ -74,5 +79,18 @@ export function planIntentRollback(
     out.pause.push(e);
     out.audit.push(audit(e.paused ? 'pause' : 'unpause', e.queue));
   }
+  const b = intent.binding;
+  // Only where the change's binding step happened and nothing moved it since.
+  if (b && bindingMoves(b) && sameBinding(bindingNow, b.to)) {
+    out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
+    out.audit.push({
+      action: 'rebind', subject: b.agentId, result: 'OK', source: 'resync', by: 'intent',
+      detail: `${DETAIL}; binding ${b.to ? `to ${b.to.phone}` : 'removed'}, back to ${b.was ? b.was.phone : 'none'}`,
+    });
+  }
   return out;
+}
+
+function sameBinding(a: IntentBindingAt | null, b: IntentBindingAt | null): boolean {
+  return a === null || b === null ? a === b : a.phone === b.phone && a.interface.toLowerCase() === b.interface.toLowerCase();
 }

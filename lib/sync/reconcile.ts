@@ -1,13 +1,14 @@
 // Settles some interfaces: under their `iface:` locks (the same ones a change
 // holds from its intent to its record, so an in-progress change is never seen
-// half done), reads Asterisk again, rolls back the intents left on them, plans
-// with plan.ts and carries the plan out: restores over AMI, then every record
-// and audit entry in one MULTI. Used for one interface per live event, and by
+// half done), reads Asterisk again, rolls back the intents left on them (and
+// the agent bindings they moved), plans with plan.ts and carries the plan out:
+// restores over AMI, then every record and audit entry in one MULTI. Used for one interface per live event, and by
 // the re-sync for every interface that needs work.
+import { getAgentBinding, restoreBinding } from '../agents/bindings.ts';
 import { PbxUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { type MemberRecord, recordChange, recordsAt } from '../members/records.ts';
-import { addMember, pauseMember, readLive, removeMember, setRingInUse, type Pbx } from '../asterisk/pbx.ts';
+import { addMember, pauseMember, readLive, removeMember, setRingInUse, type HintPbx, type Pbx } from '../asterisk/pbx.ts';
 import type { MemberStyle } from '../config.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import { intentInterfaces, listIntents } from '../store/intents.ts';
@@ -19,7 +20,7 @@ import { planIntentRollback } from './intent-repair.ts';
 import { planSync, type MissingPolicy, type SyncMode } from './plan.ts';
 
 export interface SyncDeps {
-  pbx: Pbx;
+  pbx: Pbx & HintPbx;
   store: Store;
   log: Logger;
   policy: MissingPolicy;
@@ -69,7 +70,8 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
     const touched = intentInterfaces(intent).map((i) => i.toLowerCase());
     // Only intents whose every interface is locked here; the re-sync groups the rest.
     if (!touched.length || !touched.every((i) => mine.has(i))) continue;
-    const rollback = planIntentRollback(intent, live.members, records, live.known);
+    const bindingNow = intent.binding ? await getAgentBinding(store, intent.binding.agentId) : null;
+    const rollback = planIntentRollback(intent, live.members, records, live.known, bindingNow);
     if (rollback === 'wait') {
       log.info({ intent: intent.id, subject: intent.subject }, 'unfinished change kept: Asterisk does not report its queues yet');
       continue;
@@ -80,9 +82,10 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
       await addMember(pbx, { queue: m.queue, interface: m.interface, penalty: m.penalty, memberName: m.name || undefined, paused: m.paused, reason: m.reason || undefined });
     }
     for (const m of rollback.pause) await pauseMember(pbx, { queue: m.queue, interface: m.interface, paused: m.paused, reason: m.reason || undefined });
+    if (rollback.rebind) await restoreBinding(store, rollback.rebind.agentId, rollback.rebind.was, rollback.rebind.from);
     await recordChange(store, { audit: rollback.audit, intentId: intent.id });
     intentsRepaired += 1;
-    log.warn({ intent: intent.id, subject: intent.subject, removed: rollback.remove.length, added: rollback.add.length }, 'unfinished change rolled back');
+    log.warn({ intent: intent.id, subject: intent.subject, removed: rollback.remove.length, added: rollback.add.length, rebound: rollback.rebind ? (rollback.rebind.was?.phone ?? 'none') : undefined }, 'unfinished change rolled back');
     if (rollback.remove.length || rollback.add.length || rollback.pause.length) live = await readLive(pbx, req.interfaces);
   }
   const inScope = (queue: string): boolean => !req.queues || req.queues.some((q) => q.toLowerCase() === queue.toLowerCase());

@@ -62,6 +62,32 @@ describe('an interrupted change is rolled back (its caller was never told it was
     expect(r).toMatchObject({ pause: [{ queue: '8008', paused: false }], audit: [{ action: 'unpause', queue: '8008' }] });
   });
 
+  describe('an agent\'s binding the change moved', () => {
+    const A = { phone: '1001', interface: 'Local/1001@from-internal/n' };
+    const B = { phone: '1002', interface: 'Local/1002@from-internal/n' };
+    const moved = intent({ subject: '7001', binding: { agentId: '7001', was: { ...A, since: 5 }, to: B } });
+
+    it('is put back where it was when the change had moved it (the interface compared as Asterisk does)', () => {
+      const r = planIntentRollback(moved, [], [], known, { phone: '1002', interface: 'LOCAL/1002@from-internal/n' });
+      expect(r).toMatchObject({ rebind: { agentId: '7001', was: { ...A, since: 5 }, from: B }, audit: [{ action: 'rebind', subject: '7001', result: 'OK' }] });
+    });
+
+    it('is left alone where the change had not moved it yet, or something has moved it since', () => {
+      expect(planIntentRollback(moved, [], [], known, A)).toEqual({ remove: [], add: [], pause: [], audit: [] });
+      expect(planIntentRollback(moved, [], [], known, { phone: '1003', interface: 'Local/1003@from-internal/n' })).toEqual({ remove: [], add: [], pause: [], audit: [] });
+      expect(planIntentRollback(moved, [], [], known, null)).toEqual({ remove: [], add: [], pause: [], audit: [] });
+    });
+
+    it('of a logout: bound again when it is gone; of a first login: unbound again', () => {
+      const logout = intent({ binding: { agentId: '7001', was: { ...A, since: 5 }, to: null } });
+      expect(planIntentRollback(logout, [], [], known, null)).toMatchObject({ rebind: { was: { ...A, since: 5 }, from: null } });
+      expect(planIntentRollback(logout, [], [], known, A)).not.toHaveProperty('rebind');
+      const first = intent({ binding: { agentId: '7001', was: null, to: B } });
+      expect(planIntentRollback(first, [], [], known, B)).toMatchObject({ rebind: { was: null, from: B } });
+      expect(planIntentRollback(first, [], [], known, null)).not.toHaveProperty('rebind');
+    });
+  });
+
   it('waits while Asterisk does not report one of its queues (still booting)', () => {
     expect(planIntentRollback(intent({ adds: [{ queue: '8010', interface: IFACE }] }), [], [], known)).toBe('wait');
   });
