@@ -302,6 +302,22 @@ export function parseQueueSummary(res: AmiResponse): QueueSummary[] {
     }));
 }
 
+/** One dialplan hint as ExtensionStateList reports it (main/pbx.c; pattern hints are left out). */
+export interface ExtensionState {
+  exten: string;
+  context: string;
+  /** What the hint watches: devices joined by `&` (`PJSIP/1001&Custom:DND1001`). */
+  hint: string;
+  /** The extension state: 0 idle, 1 in use, 2 busy, 4 unavailable, 8 ringing, 16 on hold (flags); -1 removed, -2 deactivated. */
+  status: number;
+}
+
+export function parseExtensionStates(res: AmiResponse): ExtensionState[] {
+  return res.events
+    .filter((e) => e.name === 'ExtensionStatus')
+    .map((e) => ({ exten: str(e.headers, 'exten'), context: str(e.headers, 'context'), hint: str(e.headers, 'hint'), status: int(e.headers, 'status') }));
+}
+
 /** DBGet answers with a one-item list (DBGetResponse ... Val). */
 export function parseDbGet(res: AmiResponse): string | undefined {
   const item = res.events.find((e) => e.name === 'DBGetResponse');

@@ -186,6 +186,11 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     return act.parseQueueSummary(await this.action(act.queueSummaryHeaders(queue)));
   }
 
+  /** Every dialplan hint with its state (ExtensionStateList, class call). */
+  async extensionStates(): Promise<act.ExtensionState[]> {
+    return act.parseExtensionStates(await this.action({ Action: 'ExtensionStateList' }));
+  }
+
   async queueLog(a: act.QueueLogArgs): Promise<void> {
     await this.action(act.queueLogHeaders(a));
   }

@@ -17,6 +17,8 @@ export const ACTION_CLASS = {
   QueueMemberRingInUse: 'agent',
   Setvar: 'call',
   // call or reporting: call, which Setvar needs anyway.
+  ExtensionStateList: 'call',
+  // call or reporting: call, which Setvar needs anyway.
   Getvar: 'call',
   // Optional: refused without write=system, then the user's eventfilter lines filter instead.
   Filter: 'system',

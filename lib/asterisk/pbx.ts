@@ -40,6 +40,11 @@ export interface VariablePbx {
   getvar(variable: string): Promise<string>;
 }
 
+/** The dialplan's hints and their states: where a phone key shows a lamp (lib/sync/blf.ts). */
+export interface HintPbx {
+  extensionStates(): Promise<Array<{ hint: string; status: number }>>;
+}
+
 /** Everything the domain asks of Asterisk; AmiClient satisfies it. */
 export interface Pbx extends QueuePbx, VariablePbx {}
 

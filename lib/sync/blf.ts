@@ -33,6 +33,24 @@ export function lampName(template: string, t: Pick<LampTarget, 'queue' | 'interf
   return SAFE_NAME.test(name) ? name : undefined;
 }
 
+const PLACEHOLDER = /\{(?:dev|queue|subject)\}/;
+
+/** Every lamp name the template can make, as a pattern: to know agentgate's lamps among the devices of the dialplan's hints. */
+export function lampPattern(template: string): RegExp {
+  const parts = template.split(/(\{(?:dev|queue|subject)\})/).map((p) => (PLACEHOLDER.test(p) ? '[A-Za-z0-9_+#.@-]+' : p.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')));
+  return new RegExp(`^${parts.join('')}$`, 'i');
+}
+
+/** Extension states that show a lamp lit: in use, busy or on hold (main/pbx.c's flags 1, 2 and 16). */
+const LIT = 1 | 2 | 16;
+
+/** What a rebuild is told of Asterisk's lamps: the hints, read before the members, and the lamps of members not agentgate's to light. */
+export interface LampsSeen {
+  hints: ReadonlyArray<{ hint: string; status: number }>;
+  /** Members whose lamp is left as it is (static members: not agentgate's). */
+  leave: ReadonlyArray<Pick<LampTarget, 'queue' | 'interface' | 'subject'>>;
+}
+
 /**
  * The state of every lamp the targets name. Two members can share a lamp
  * (Local/1001@a and PJSIP/1001): logged in beats paused beats logged out.
@@ -119,13 +137,17 @@ export class Lamps {
   /**
    * After a re-sync: every lamp of `targets` is sent whatever Asterisk showed
    * (a restarted Asterisk may have lost them), and every lamp lit before or
-   * left failing that no target names any more is turned off.
+   * left failing that no target names any more is turned off. So is every
+   * lamp of agentgate's a hint shows lit (`seen`) with no target and no member
+   * behind it: a process killed between a change's record and its lamp, or
+   * lamps lit before agentgate ran, leave such lamps, and no one else knows.
    */
-  rebuild(targets: readonly LampTarget[]): Promise<void> {
+  rebuild(targets: readonly LampTarget[], seen?: LampsSeen): Promise<void> {
     const run = (this.#rebuilding ?? Promise.resolve()).then(async () => {
       const wanted = lampStates(targets, this.#o.template, this.#o.pausedState);
       for (const [name, state] of this.#shown) if (!wanted.has(name) && state !== 'NOT_INUSE') wanted.set(name, 'NOT_INUSE');
       for (const name of this.#failed.keys()) if (!wanted.has(name)) wanted.set(name, 'NOT_INUSE');
+      if (seen) for (const name of this.#litWithoutTarget(seen, wanted)) wanted.set(name, 'NOT_INUSE');
       await this.#send([...wanted]);
     });
     const mine: Promise<void> = run.catch(() => undefined).finally(() => {
@@ -133,6 +155,24 @@ export class Lamps {
     });
     this.#rebuilding = mine;
     return run;
+  }
+
+  /** Lamps of this template that hints show lit, named by no target and no member left alone. */
+  #litWithoutTarget(seen: LampsSeen, wanted: ReadonlyMap<string, LampState>): string[] {
+    const pattern = lampPattern(this.#o.template);
+    const known = new Set([...wanted.keys()].map((n) => n.toLowerCase()));
+    for (const m of seen.leave) {
+      const name = lampName(this.#o.template, m);
+      if (name !== undefined) known.add(name.toLowerCase());
+    }
+    const out = new Set<string>();
+    for (const h of seen.hints) {
+      if (h.status < 0 || (h.status & LIT) === 0) continue;
+      for (const device of h.hint.split('&').map((d) => d.trim())) {
+        if (SAFE_NAME.test(device) && pattern.test(device) && !known.has(device.toLowerCase())) out.add(device);
+      }
+    }
+    return [...out];
   }
 
   async #send(lamps: Array<[string, LampState]>, retrying = false): Promise<void> {

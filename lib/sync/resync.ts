@@ -1,10 +1,12 @@
 // The full re-sync: one QueueStatus for every queue, every record, every
 // intent; plan.ts says which interfaces need work, and only those are settled
 // (each again under its lock, re-read, so a change made meanwhile is not
-// undone). Then every lamp is rebuilt from what Asterisk finally has.
+// undone). Then every lamp is rebuilt from what Asterisk finally has, and a
+// lamp the dialplan's hints show lit with no member behind it is turned off.
 import type { Logger } from '../log.ts';
 import { listMemberRecords, type MemberRecord } from '../members/records.ts';
 import { dropIntent, intentInterfaces, listIntents } from '../store/intents.ts';
+import { externalIdentity } from '../asterisk/interfaces.ts';
 import { readLive } from '../asterisk/pbx.ts';
 import { planSync } from './plan.ts';
 import { lampTargets, reconcile, type SyncDeps } from './reconcile.ts';
@@ -62,8 +64,14 @@ export async function resync(deps: SyncDeps, by: string): Promise<ResyncReport> 
   await Promise.all(Array.from({ length: Math.min(PARALLEL, work.length) }, worker));
 
   if (deps.lamps) {
+    // The hints before the members: a lamp lit after this read is not turned off by it.
+    const hints = await pbx.extensionStates().catch((err: Error) => {
+      log.warn({ err: err.message }, 'hints not read (ExtensionStateList): lamps left lit with no member behind them are not looked for');
+      return undefined;
+    });
     const after = await readLive(pbx);
-    await deps.lamps.rebuild(lampTargets(after.members, [], await listMemberRecords(store), dropped));
+    const leave = after.members.filter((m) => m.membership !== 'dynamic').map((m) => ({ queue: m.queue, interface: m.interface, subject: externalIdentity(m.interface).subject }));
+    await deps.lamps.rebuild(lampTargets(after.members, [], await listMemberRecords(store), dropped), hints && { hints, leave });
   }
   report.ms = Date.now() - started;
   logReport(log, by, report);

@@ -77,4 +77,24 @@ describe.skipIf(asteriskMissing)('*4580 and *4581 from a desk phone', () => {
       await cut.restore();
     }
   });
+
+  // A service killed between a change's record and its lamp leaves the key
+  // lit with no member behind it (found by test/faults/kill-points.faults.ts);
+  // so does FreePBX's own toggle before agentgate took over. Only the hints
+  // tell which keys a phone shows: the re-sync reads them with the shipped
+  // user (ExtensionStateList is class call) and turns such lamps off.
+  it('a queue key left lit with no member behind it goes dark at the next re-sync; a logged-in desk\'s stays lit', async () => {
+    const w = world();
+    await w.ami.setGlobal('DEVICE_STATE(Custom:QUEUE1003*8008)', 'INUSE');
+    await w.ami.setGlobal('DEVICE_STATE(Custom:QUEUE1004*8008)', 'ONHOLD');
+    expect(await lamp(w, '1003')).toBe('InUse');
+    const c = await w.call({ context: 'from-internal', exten: '*4580', from: '1002' });
+    expect(c.vars).toMatchObject({ AGENTGATE_RESULT: 'LOGGEDIN' });
+
+    await w.app.sync.resync('test');
+    expect(await lamp(w, '1003')).toBe('Idle');
+    expect(await lamp(w, '1004')).toBe('Idle');
+    expect(await lamp(w, '1002')).toBe('InUse');
+    expect((await w.call({ context: 'from-internal', exten: '*4580', from: '1002' })).vars).toMatchObject({ AGENTGATE_RESULT: 'LOGGEDOUT' });
+  });
 });

@@ -51,6 +51,8 @@ export interface AmiDoubleOptions {
    * `_` patterns) and included contexts. A context not here is "Did not find context".
    */
   dialplan?: Record<string, { extensions?: string[]; includes?: string[] }>;
+  /** Dialplan hints (`exten => <exten>,hint,<hint>` in <context>), listed by ExtensionStateList with their state. */
+  hints?: Array<{ exten: string; context: string; hint: string }>;
   /** Global variables set at start (as [globals] of extensions.conf). */
   globals?: Record<string, string>;
   /** Output lines of Action: Command. Default: `queue show` and `database show` as Asterisk prints them, else one line naming the command. */
@@ -121,6 +123,8 @@ export interface AmiDouble {
   db(): Map<string, string>;
   /** A device's state as Getvar DEVICE_STATE(...) answers it (UNKNOWN for a Custom: state never set). */
   deviceState(device: string): string;
+  /** Sets a device's state, as `devstate change` or a phone would (a lamp a process lit before it died). */
+  setDeviceState(device: string, state: string): void;
   /**
    * Called with each action as it is received, before Asterisk acts on it. A
    * test can drop the connections from here: the action is still carried out,
@@ -608,6 +612,18 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     write(s, out.join(''));
   }
 
+  /**
+   * A hint's extension state from its devices' states (ast_devstate_to_extenstate
+   * of main/pbx.c); for several devices a simplified aggregate: busy wins, the
+   * in-use, ringing and hold flags add up, unavailable only when all are.
+   */
+  function extensionState(hint: string): number {
+    const states = hint.split('&').map((d) => EXTENSION_OF_DEVICE[deviceStates.get(d.trim().toLowerCase()) ?? 'UNKNOWN'] ?? 0);
+    if (states.includes(2)) return 2;
+    if (states.every((x) => x === 4)) return 4;
+    return states.reduce((a, x) => (x === 4 ? a : a | x), 0);
+  }
+
   // ---- CLI commands, as Action: Command returns their lines ----------------
 
   const DEVICE_STATE_TEXT = ['Unknown', 'Not in use', 'In use', 'Busy', 'Invalid', 'Unavailable', 'Ringing', 'Ring+Inuse', 'On Hold'];
@@ -921,6 +937,20 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
         );
         return;
       }
+      case 'extensionstatelist': {
+        // action_extensionstatelist() of main/pbx.c (pattern hints left out), as recorded from Asterisk 22.
+        const hints = (opts.hints ?? []).filter((x) => !x.exten.startsWith('_'));
+        write(
+          s,
+          listStart(h, 'Extension Statuses will follow') +
+            hints.map((x) => {
+              const status = extensionState(x.hint);
+              return `Event: ExtensionStatus${CRLF}${idLine(h)}Exten: ${x.exten}${CRLF}Context: ${x.context}${CRLF}Hint: ${x.hint}${CRLF}Status: ${status}${CRLF}StatusText: ${EXTENSION_STATE_TEXT[status] ?? 'Unknown'}${CRLF}${CRLF}`;
+            }).join('') +
+            listComplete(h, 'ExtensionStateListComplete', hints.length),
+        );
+        return;
+      }
       case 'showdialplan':
         return showDialPlan(s, h);
       case 'listcategories':
@@ -1099,6 +1129,7 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
     deviceState(device) {
       return deviceStates.get(device.toLowerCase()) ?? 'UNKNOWN';
     },
+    setDeviceState,
     onAction(fn) {
       actionHook = fn;
     },
@@ -1227,6 +1258,15 @@ export async function startAmiDouble(options: AmiDoubleOptions): Promise<AmiDoub
 // (ast_manager_register_xml_core in __init_manager), apps/app_queue.c
 // (load_module), main/db.c, main/pbx.c. Any one of them in the user's write
 // classes lets the action run.
+/** ast_devstate_to_extenstate() of main/pbx.c. */
+const EXTENSION_OF_DEVICE: Record<string, number> = {
+  UNKNOWN: 0, NOT_INUSE: 0, INUSE: 1, BUSY: 2, INVALID: 4, UNAVAILABLE: 4, RINGING: 8, RINGINUSE: 9, ONHOLD: 16,
+};
+/** ast_extension_state2str() of main/pbx.c. */
+const EXTENSION_STATE_TEXT: Record<number, string> = {
+  0: 'Idle', 1: 'InUse', 2: 'Busy', 4: 'Unavailable', 8: 'Ringing', 9: 'InUse&Ringing', 16: 'Hold', 17: 'InUse&Hold',
+};
+
 const ACTION_AUTHORITY: Record<string, string[]> = {
   login: [], logoff: [], challenge: [], ping: [], events: [], listcommands: [], waitevent: [],
   queuestatus: [], queuesummary: [], queuerule: [], queuereload: [], queuereset: [],
@@ -1235,7 +1275,7 @@ const ACTION_AUTHORITY: Record<string, string[]> = {
   filter: ['system'], command: ['command'], originate: ['originate'], userevent: ['user'],
   listcategories: ['config'], getconfig: ['system', 'config'], updateconfig: ['config'],
   coresettings: ['system', 'reporting'], corestatus: ['system', 'reporting'],
-  showdialplan: ['config', 'reporting'],
+  showdialplan: ['config', 'reporting'], extensionstatelist: ['call', 'reporting'],
   dbget: ['system', 'reporting'], dbgettree: ['system', 'reporting'], dbput: ['system'], dbdel: ['system'], dbdeltree: ['system'],
 };
 

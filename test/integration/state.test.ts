@@ -16,6 +16,7 @@ import { listMemberRecords, recordChange, type MemberRecord } from '../../lib/me
 import { readAudit } from '../../lib/store/audit.ts';
 import { memberAudit } from '../support/audit.ts';
 import { beginIntent, listIntents } from '../../lib/store/intents.ts';
+import { bindAgent, getPhoneAgent, listBindings } from '../../lib/agents/bindings.ts';
 import { storeReady, type Store } from '../../lib/store/redis.ts';
 import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
@@ -312,6 +313,81 @@ describe('state that stays true', () => {
     expect(audit.map((a) => `${a.action} ${a.queue} ${a.subject} ${a.source}`).sort()).toEqual([`login 8008 ${IVAN} resync`, `logout 8008 ${OLGA} resync`]);
     expect(ami.deviceState(lamp(OLGA, '8008'))).toBe('NOT_INUSE');
     expect(ami.deviceState(lamp(IVAN, '8008'))).toBe('INUSE');
+  });
+
+  it('a service kill -9 after an agent\'s binding moved and before the record: the binding is put back with the members', async () => {
+    const redis = await testRedis();
+    cleanups.push(() => redis.cleanup());
+    const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'] });
+    cleanups.push(() => ami.stop());
+    const store = redis.store;
+    const DESK_A = 'Local/1001@from-internal/n';
+    const DESK_B = 'Local/1002@from-internal/n';
+    const agentRecord = (queue: string, iface: string, subject: string): MemberRecord =>
+      ({ queue, interface: iface, subject, kind: 'agent', penalty: 0, name: subject, since: Date.now(), source: 'agentgate', paused: false, reason: '' });
+    // 7001 was logged in at desk 1001. Its login at 1002 was killed after the
+    // binding moved: Asterisk has the member at 1002 and none at 1001 any more.
+    await recordChange(store, { put: [agentRecord('8008', DESK_A, '7001')] });
+    await bindAgent(store, { agentId: '7001', phone: '1001', interface: DESK_A, since: 1000 });
+    await beginIntent(store, {
+      subject: '7001', adds: [{ queue: '8008', interface: DESK_B }], removes: [{ queue: '8008', interface: DESK_A, member: { penalty: 0, name: '7001', paused: false, reason: '' } }],
+      binding: { agentId: '7001', was: { phone: '1001', interface: DESK_A, since: 1000 }, to: { phone: '1002', interface: DESK_B } },
+    });
+    ami.addMember('8008', DESK_B, { name: '7001', penalty: 0 });
+    await bindAgent(store, { agentId: '7001', phone: '1002', interface: DESK_B, since: 2000 });
+    // 7002 was logged in at desk 1003; its logout was killed after the unbind.
+    await recordChange(store, { put: [agentRecord('8009', 'Local/1003@from-internal/n', '7002')] });
+    await beginIntent(store, {
+      subject: '7002', adds: [], removes: [{ queue: '8009', interface: 'Local/1003@from-internal/n', member: { penalty: 0, name: '7002', paused: false, reason: '' } }],
+      binding: { agentId: '7002', was: { phone: '1003', interface: 'Local/1003@from-internal/n', since: 3000 }, to: null },
+    });
+    // 7003's login at 1004 was killed before its binding step: nothing of it to take back but the member.
+    await beginIntent(store, {
+      subject: '7003', adds: [{ queue: '8009', interface: 'Local/1004@from-internal/n' }], removes: [],
+      binding: { agentId: '7003', was: null, to: { phone: '1004', interface: 'Local/1004@from-internal/n' } },
+    });
+    ami.addMember('8009', 'Local/1004@from-internal/n', { name: '7003', penalty: 0 });
+
+    const config = loadConfig({
+      FASTAGI_PORT: '0', AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
+      REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
+    });
+    const app = await startApp(config, silentLogger);
+    cleanups.push(() => app.stop());
+    await settled(app);
+
+    expect(await listIntents(store)).toEqual([]);
+    // Neither agent was told anything had changed: both are where they were, bound and in their queues.
+    expect(await census(ami, store)).toEqual({ asterisk: [`8008 ${DESK_A}`, '8009 Local/1003@from-internal/n'], redis: [`8008 ${DESK_A}`, '8009 Local/1003@from-internal/n'] });
+    expect((await listBindings(store)).map((b) => `${b.agentId} ${b.phone} ${b.interface} ${b.since}`)).toEqual([
+      `7001 1001 ${DESK_A} 1000`,
+      '7002 1003 Local/1003@from-internal/n 3000',
+    ]);
+    expect(await getPhoneAgent(store, '1002')).toBeNull();
+    expect((await readAudit(store)).filter((a) => a.action === 'rebind').map((a) => a.subject).sort()).toEqual(['7001', '7002']);
+  });
+
+  it('a service kill -9 after a logout\'s record and before its lamp: the phone key still lit goes dark at the next start', async () => {
+    const redis = await testRedis();
+    cleanups.push(() => redis.cleanup());
+    const hints = ['8008', '8009'].flatMap((q) => [IVAN, OLGA].map((n) => ({ exten: `*45${n}*${q}`, context: 'ext-queues', hint: lamp(n, q) })));
+    const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'], hints });
+    cleanups.push(() => ami.stop());
+    // Ivan's logout from 8008 was recorded (no member, no record), its lamp never sent; Olga is logged in to 8008.
+    ami.addMember('8008', OLGA_IF, { name: 'Olga Ivanova', penalty: 3 });
+    await recordChange(redis.store, { put: [{ queue: '8008', interface: OLGA_IF, subject: OLGA, kind: 'number', penalty: 3, name: 'Olga Ivanova', since: Date.now(), source: 'agentgate', paused: false, reason: '' }] });
+    ami.setDeviceState(lamp(IVAN, '8008'), 'INUSE');
+    ami.setDeviceState(lamp(OLGA, '8008'), 'INUSE');
+
+    const config = loadConfig({
+      FASTAGI_PORT: '0', AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
+      REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
+    });
+    const app = await startApp(config, silentLogger);
+    cleanups.push(() => app.stop());
+    await settled(app);
+    expect(ami.deviceState(lamp(IVAN, '8008'))).toBe('NOT_INUSE');
+    expect(ami.deviceState(lamp(OLGA, '8008'))).toBe('INUSE');
   });
 
   it('health: /healthz while alive, /readyz 200 when ready and 503 with the reason when AMI is down', async () => {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FREEPBX_BLF_TEMPLATE, loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
-import { Lamps, lampName, lampStates, type LampTarget } from '../../lib/sync/blf.ts';
+import { Lamps, lampName, lampPattern, lampStates, type LampTarget } from '../../lib/sync/blf.ts';
 import { deviceOf } from '../../lib/asterisk/interfaces.ts';
 
 const t = (queue: string, iface: string, inQueue: boolean, paused = false, subject = 's'): LampTarget => ({ queue, interface: iface, subject, in: inQueue, paused });
@@ -35,6 +35,17 @@ describe('lamp names', () => {
     expect(loadConfig({ BLF_PAUSED_STATE: 'busy' }).sync.blfPausedState).toBe('BUSY');
     expect(() => loadConfig({ RESYNC_POLICY: 'remove' })).toThrow(/RESYNC_POLICY/);
     expect(loadConfig({ RESYNC_POLICY: 'forget' }).sync.missing).toBe('forget');
+  });
+});
+
+describe('lamps among the hints', () => {
+  it('the template as a pattern: its lamps and no others, whatever their case', () => {
+    const freepbx = lampPattern(FREEPBX_BLF_TEMPLATE);
+    expect(['Custom:QUEUE1001*8008', 'Custom:QUEUE79112223344*support', 'custom:queue1001*8008'].filter((d) => freepbx.test(d))).toHaveLength(3);
+    expect(['Custom:DND1001', 'PJSIP/1001', 'Custom:QUEUE1001', 'Custom:QUEUE*8008', 'Custom:QUEUE1001*8008*x', 'xCustom:QUEUE1001*8008'].filter((d) => freepbx.test(d))).toEqual([]);
+    const own = lampPattern('Custom:AG{subject}_{queue}');
+    expect(own.test('Custom:AG7001_8008')).toBe(true);
+    expect(own.test('Custom:AGx7001')).toBe(false);
   });
 });
 
@@ -88,6 +99,30 @@ describe('the lamp keeper', () => {
     sent.length = 0;
     await lamps.rebuild([t('8008', 'PJSIP/1001', true)]);
     expect(sent.sort()).toEqual(['DEVICE_STATE(Custom:QUEUE1001*8008)=INUSE', 'DEVICE_STATE(Custom:QUEUE1001*8009)=NOT_INUSE']);
+  });
+
+  it('a rebuild turns off a lamp of its template a hint shows lit with no member behind it (lit by a process killed before its lamp)', async () => {
+    const { sent, lamps } = keeper();
+    const hint = (device: string, status: number) => ({ hint: device, status });
+    await lamps.rebuild([t('8008', 'PJSIP/1001', true)], {
+      hints: [
+        hint('Custom:QUEUE1001*8008', 1), // lit, and a member: stays lit (sent as INUSE anyway)
+        hint('Custom:QUEUE1002*8008', 1), // in use: no member
+        hint('Custom:QUEUE1003*8008', 16), // on hold: no member
+        hint('Custom:QUEUE1004*8008&Custom:DND1004', 2), // busy, in a hint with another device
+        hint('Custom:QUEUE1005*8008', 0), // idle already
+        hint('Custom:QUEUE1006*8008', 4), // unavailable: not a state agentgate sets
+        hint('Custom:QUEUE1007*8008', 1), // a static member's: not agentgate's
+        hint('Custom:DND1008', 1), // not a lamp of the template
+      ],
+      leave: [{ queue: '8008', interface: 'PJSIP/1007', subject: '1007' }],
+    });
+    expect(sent.sort()).toEqual([
+      'DEVICE_STATE(Custom:QUEUE1001*8008)=INUSE',
+      'DEVICE_STATE(Custom:QUEUE1002*8008)=NOT_INUSE',
+      'DEVICE_STATE(Custom:QUEUE1003*8008)=NOT_INUSE',
+      'DEVICE_STATE(Custom:QUEUE1004*8008)=NOT_INUSE',
+    ]);
   });
 
   it('remembers a lamp it could not set and sends it at the next rebuild', async () => {
