@@ -44,7 +44,7 @@ export interface App {
  * failure (AGENTGATE_RESULT=ERROR) until they are, and the log says so.
  */
 export async function startApp(config: Config, log: Logger): Promise<App> {
-  const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen, logger: log.child({ part: 'redis' }) });
+  const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen, lockTtlMs: config.redis.lockTtlMs, logger: log.child({ part: 'redis' }) });
   // Older data is brought to the current form whenever Redis is (back) up: two SMEMBERS when there is nothing to do.
   store.redis.on('ready', () => {
     canonicalQueueNames(store, log).catch((err: Error) => log.warn({ err: err.message }, 'stored queue names not checked'));

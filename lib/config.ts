@@ -97,6 +97,8 @@ export interface Config {
   redis: {
     url: string;
     prefix: string;
+    /** How long a change's locks outlive a process that died holding them (renewed while it lives). */
+    lockTtlMs: number;
   };
   queues: {
     /** Dialplan context a mobile member's Local channel dials through. */
@@ -363,6 +365,7 @@ export function loadConfig(env: Env = process.env): Config {
     redis: {
       url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis:', 'rediss:']),
       prefix,
+      lockTtlMs: int(env, 'LOCK_TTL_MS', 15_000, 1000, 600_000),
     },
     queues: {
       memberContext,

@@ -19,7 +19,7 @@ export class UsageError extends Error {
 export async function withServices<T>(needAmi: boolean, fn: (svc: Services) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen });
+  const store = openStore({ url: config.redis.url, prefix: config.redis.prefix, auditMaxLen: config.queues.auditMaxLen, lockTtlMs: config.redis.lockTtlMs });
   const ami = new AmiClient({ ...config.ami, logger: log.child({ part: 'ami' }) });
   try {
     await storeReady(store);

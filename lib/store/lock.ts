@@ -11,7 +11,7 @@ import { runLua } from './lua.ts';
 import { retryLater, type Store } from './redis.ts';
 
 export interface LockOptions {
-  /** How long the locks live if their holder dies; longer than one AMI round trip. */
+  /** How long the locks live if their holder dies (renewed while it lives); default the store's LOCK_TTL_MS, 15 s. */
   ttlMs?: number;
   /** How long to wait for a busy lock before giving up with BusyError. */
   waitMs?: number;
@@ -51,7 +51,7 @@ export interface Started {
  * is busy) and does the extras in the same script.
  */
 export async function startLocked(store: Store, subjects: readonly string[], extras: StartExtras = {}, opts: LockOptions = {}): Promise<Started> {
-  const ttlMs = opts.ttlMs ?? 15_000;
+  const ttlMs = opts.ttlMs ?? store.lockTtlMs ?? 15_000;
   const waitMs = opts.waitMs ?? 10_000;
   const keys = [...new Set(subjects)].sort().map((s) => store.keys.lock(s));
   const token = randomUUID();

@@ -11,12 +11,15 @@ export interface Store {
   keys: Keys;
   /** Cap of the audit stream (approximate, XADD MAXLEN ~). */
   auditMaxLen: number;
+  /** Locks' time to live (lib/store/lock.ts); default 15 s. */
+  lockTtlMs?: number;
 }
 
 export interface StoreOptions {
   url: string;
   prefix: string;
   auditMaxLen?: number;
+  lockTtlMs?: number;
   logger?: Logger;
 }
 
@@ -46,7 +49,7 @@ export function openStore(opts: StoreOptions): Store {
     else opts.logger?.info('redis ready');
     down = false;
   });
-  return { redis, keys: makeKeys(opts.prefix), auditMaxLen: opts.auditMaxLen ?? 100_000 };
+  return { redis, keys: makeKeys(opts.prefix), auditMaxLen: opts.auditMaxLen ?? 100_000, ...(opts.lockTtlMs ? { lockTtlMs: opts.lockTtlMs } : {}) };
 }
 
 /**

@@ -1,19 +1,24 @@
-// What a kill -9 leaves behind, at every command of a toggle. The service runs
+// What a kill -9 leaves behind, at every command of a change. The service runs
 // as a real process (lib/main.ts); for every Redis command and every AMI
-// action of a mobile toggling itself into two queues, one run lets that
-// command reach the server and kills the process the moment it has passed,
-// before any reply (test/support/fault-proxy.ts). A fresh process then starts
-// on the same Redis and Asterisk. Once it has settled: the change stands in
-// both queues or in neither, Redis holds exactly what Asterisk has, the lamps
-// show it, and a caller who was told LOGGEDIN is logged in. (The crash-point
-// suite beside it loses a reply with the service alive; here nothing of the
-// first process survives: no timer, no retry, no in-memory record.)
+// action of a flow (a mobile toggling itself into two queues, an agent's PIN
+// login moving it from one desk to another, an agent's logout), one run lets
+// that command reach the server and kills the process the moment it has
+// passed, before any reply (test/support/fault-proxy.ts). A fresh process then
+// starts on the same Redis and Asterisk. Once it has settled: the change
+// stands whole or not at all, Redis (records and the agent's binding) holds
+// exactly what Asterisk has, the lamps show it, and what the caller was told
+// is true. (The crash-point suite beside it loses a reply with the service
+// alive; here nothing of the first process survives: no timer, no retry, no
+// in-memory record.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAgent } from '../../lib/agents/accounts.ts';
+import { getAgentBinding } from '../../lib/agents/bindings.ts';
 import { listMemberRecords } from '../../lib/members/records.ts';
 import { allowNumber } from '../../lib/queues/allowlist.ts';
 import { listIntents } from '../../lib/store/intents.ts';
+import type { Store } from '../../lib/store/redis.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
 import { freePort } from '../support/free-port.ts';
 import { waitFor } from '../support/wait.ts';
@@ -36,9 +41,10 @@ interface World extends FaultyLinks {
   start(): Promise<Service>;
 }
 
-async function world(): Promise<World> {
-  const links = await faultyLinks();
-  for (const queue of QUEUES) await allowNumber(links.redis.store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+async function world(flow: Flow): Promise<World> {
+  // FreePBX's phone keys for each number the flows use (*45<n>*<queue>, hint Custom:QUEUE<n>*<queue>).
+  const links = await faultyLinks({ hints: [MOBILE, DESK, OLD_DESK].flatMap((n) => QUEUES.map((q) => ({ exten: `*45${n}*${q}`, context: 'ext-queues', hint: `Custom:QUEUE${n}*${q}` }))) });
+  await flow.setup(links.redis.store);
   const services: Service[] = [];
   return {
     ...links,
@@ -47,7 +53,8 @@ async function world(): Promise<World> {
       const [port, health] = [await freePort(), await freePort()];
       let out = '';
       const child = spawn(process.execPath, [MAIN], {
-        env: { PATH: process.env.PATH ?? '', ...links.env, FASTAGI_HOST: '127.0.0.1', FASTAGI_PORT: String(port), HEALTH_PORT: String(health), LOG_LEVEL: 'info' },
+        // A dead process's locks hold its members this long before the new one can settle them.
+        env: { PATH: process.env.PATH ?? '', ...links.env, LOCK_TTL_MS: '2000', FASTAGI_HOST: '127.0.0.1', FASTAGI_PORT: String(port), HEALTH_PORT: String(health), LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout!.on('data', (d) => { out += d; });
@@ -72,21 +79,109 @@ async function world(): Promise<World> {
   };
 }
 
-const lampOf = (queue: string) => `Custom:QUEUE${MOBILE}*${queue}`;
+/**
+ * One change to kill at every command: what it needs first, the call, and
+ * where its subject stands. `state` names the outcome as one word per place
+ * the subject can be: every acceptable state is one of `whole`.
+ */
+interface Flow {
+  name: string;
+  setup(store: Store): Promise<void>;
+  /** Calls made before the commands are counted (to be logged in first, say). */
+  prepare?(svc: Service): Promise<void>;
+  run(svc: Service): Promise<string>;
+  /** What the caller may have been told, and the state that makes it true. */
+  told: Record<string, string>;
+  /** The states the subject may be left in: before the change, and after it. */
+  whole: [before: string, after: string];
+  census(w: World): Promise<Census>;
+}
 
-/** The mobile's queues in Asterisk, in Redis's records, and where its lamp is lit. */
-async function census(w: World): Promise<{ asterisk: string[]; redis: string[]; lamps: string[] }> {
-  // Local/<n>@<context>/n, or Local/<n>*<context>@agentgate-confirm/n with confirm on answer.
-  const mine = (iface: string) => /^Local\/(\d+)[@*]/.exec(iface)?.[1] === MOBILE;
+/** Where the subject stands in Asterisk, in Redis's records, in its binding, and on its lamps. */
+interface Census {
+  asterisk: string[];
+  redis: string[];
+  binding: string;
+  lamps: string[];
+}
+
+// Local/<n>@<context>/n, or Local/<n>*<context>@agentgate-confirm/n with confirm on answer.
+const numberOf = (iface: string) => /^Local\/(\d+)[@*]/.exec(iface)?.[1];
+/** The lamps lit (BLF_SCHEME=freepbx: one per phone and queue), as `queue@number`. */
+const lit = (w: World, numbers: string[]) => numbers.flatMap((n) => QUEUES.filter((q) => w.ami.deviceState(`Custom:QUEUE${n}*${q}`) === 'INUSE').map((q) => `${q}@${n}`)).sort();
+
+/** The queues a subject's numbers are in, as `queue@number`, in Asterisk and in Redis. */
+async function membersOf(w: World, numbers: string[]): Promise<{ asterisk: string[]; redis: string[] }> {
+  const mine = (iface: string) => numbers.includes(numberOf(iface) ?? '');
   return {
-    asterisk: w.ami.members().filter((m) => m.membership === 'dynamic' && mine(m.interface)).map((m) => m.queue).sort(),
-    redis: (await listMemberRecords(w.redis.store)).filter((r) => mine(r.interface)).map((r) => r.queue).sort(),
-    lamps: QUEUES.filter((q) => w.ami.deviceState(lampOf(q)) === 'INUSE'),
+    asterisk: w.ami.members().filter((m) => m.membership === 'dynamic' && mine(m.interface)).map((m) => `${m.queue}@${numberOf(m.interface)}`).sort(),
+    redis: (await listMemberRecords(w.redis.store)).filter((r) => mine(r.interface)).map((r) => `${r.queue}@${numberOf(r.interface)}`).sort(),
   };
 }
 
-const toggle = async (svc: Service) =>
-  (await callFastAgi(svc.port, { script: `queue-toggle?queue=${QUEUES.join(',')}&context=outbound-allroutes&prompts=no`, callerId: MOBILE })).variables.AGENTGATE_RESULT ?? '(nothing)';
+/** The state a census shows: where Asterisk has the subject, or `mixed`. */
+function stateOf(c: Census, places: Record<string, string[]>): string {
+  return Object.entries(places).find(([, members]) => JSON.stringify(members) === JSON.stringify(c.asterisk))?.[0] ?? `mixed ${c.asterisk.join(',')}`;
+}
+
+const AGENT = '7001';
+const PIN = '86420';
+const [DESK, OLD_DESK] = ['1001', '1002'];
+const at = (phone: string) => QUEUES.map((q) => `${q}@${phone}`);
+
+const agentLogin = (svc: Service, phone: string) =>
+  callFastAgi(svc.port, { script: `agent-login?agent=${AGENT}&prompts=no`, callerId: phone, dtmf: [PIN] }).then((r) => r.variables.AGENTGATE_RESULT ?? '(nothing)');
+
+async function agentCensus(w: World): Promise<Census> {
+  return { ...(await membersOf(w, [DESK, OLD_DESK])), binding: (await getAgentBinding(w.redis.store, AGENT))?.phone ?? '', lamps: lit(w, [DESK, OLD_DESK]) };
+}
+
+const setupAgent = async (store: Store) => {
+  await createAgent(store, { id: AGENT, name: 'Ivan Petrov', pin: PIN, queues: QUEUES.map((queue) => ({ queue, penalty: 1 })) }, { pinHash: { ln: 4, r: 1, p: 1 } });
+};
+
+const FLOWS: Flow[] = [
+  {
+    name: 'a mobile toggling itself into two queues',
+    async setup(store) {
+      for (const queue of QUEUES) await allowNumber(store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+    },
+    run: async (svc) => (await callFastAgi(svc.port, { script: `queue-toggle?queue=${QUEUES.join(',')}&context=outbound-allroutes&prompts=no`, callerId: MOBILE })).variables.AGENTGATE_RESULT ?? '(nothing)',
+    told: { LOGGEDIN: 'in' },
+    whole: ['out', 'in'],
+    census: async (w) => ({ ...(await membersOf(w, [MOBILE])), binding: '', lamps: lit(w, [MOBILE]) }),
+  },
+  {
+    name: 'an agent\'s PIN login moving it from one desk to another',
+    setup: setupAgent,
+    async prepare(svc) {
+      expect(await agentLogin(svc, OLD_DESK)).toBe('LOGGEDIN');
+    },
+    run: (svc) => agentLogin(svc, DESK),
+    told: { LOGGEDIN: `at ${DESK}` },
+    whole: [`at ${OLD_DESK}`, `at ${DESK}`],
+    census: agentCensus,
+  },
+  {
+    name: 'an agent\'s logout',
+    setup: setupAgent,
+    async prepare(svc) {
+      expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
+    },
+    run: async (svc) => (await callFastAgi(svc.port, { script: 'agent-logout?prompts=no', callerId: DESK })).variables.AGENTGATE_RESULT ?? '(nothing)',
+    told: { LOGGEDOUT: 'out' },
+    whole: [`at ${DESK}`, 'out'],
+    census: agentCensus,
+  },
+];
+
+/** Where each state has the subject in Asterisk, with the binding that goes with it. */
+const PLACES: Record<string, { members: string[]; binding: string }> = {
+  in: { members: at(MOBILE), binding: '' },
+  out: { members: [], binding: '' },
+  [`at ${DESK}`]: { members: at(DESK), binding: DESK },
+  [`at ${OLD_DESK}`]: { members: at(OLD_DESK), binding: OLD_DESK },
+};
 
 let current: World | undefined;
 afterEach(async () => {
@@ -94,12 +189,14 @@ afterEach(async () => {
   current = undefined;
 });
 
-/** The commands a clean toggle sends on each link, counted at the proxies (with whatever the sync sends right after it). */
-async function commandsOfAToggle(): Promise<{ redis: number; ami: number }> {
-  const w = (current = await world());
+/** The commands a clean run of the flow sends on each link, counted at the proxies (with whatever the sync sends right after it). */
+async function commandsOf(flow: Flow): Promise<{ redis: number; ami: number }> {
+  const w = (current = await world(flow));
   const svc = await w.start();
+  await flow.prepare?.(svc);
+  await new Promise((r) => setTimeout(r, 300));
   const [r0, a0] = [w.redisProxy.commands, w.amiProxy.commands];
-  expect(await toggle(svc)).toBe('LOGGEDIN');
+  expect(Object.keys(flow.told)).toContain(await flow.run(svc));
   await new Promise((r) => setTimeout(r, 300)); // the lamps and queue_log lines the sync sends for it
   const counts = { redis: w.redisProxy.commands - r0, ami: w.amiProxy.commands - a0 };
   await w.stop();
@@ -107,43 +204,49 @@ async function commandsOfAToggle(): Promise<{ redis: number; ami: number }> {
   return counts;
 }
 
-describe('a kill -9 at any command of a toggle into two queues', () => {
-  it('leaves, once a new process has settled, the change in both queues or in neither, Redis and the lamps agreeing, and a LOGGEDIN true', async () => {
-    const counts = await commandsOfAToggle();
-    expect(counts.redis).toBeGreaterThanOrEqual(2);
-    expect(counts.ami).toBeGreaterThanOrEqual(4);
-    const outcomes: string[] = [];
-    for (const link of ['redis', 'ami'] as const) {
-      for (let k = 1; k <= counts[link]; k++) {
-        const w = (current = await world());
-        const first = await w.start();
-        (link === 'redis' ? w.redisProxy : w.amiProxy).loseReplyOf(k, () => first.child.kill('SIGKILL'));
-        const told = await toggle(first);
-        await first.exited;
-        const second = await w.start();
-        await waitFor(async () => (await listIntents(w.redis.store)).length === 0, `no unfinished change left (${link} command ${k}; log: ${second.out().slice(-600)})`, 15_000);
-        // Settled: the same census twice, half a second apart.
-        let last = '';
-        await waitFor(async () => {
-          const now = JSON.stringify(await census(w));
-          const same = now === last;
-          last = now;
-          if (!same) await new Promise((r) => setTimeout(r, 500));
-          return same;
-        }, `a settled state (${link} command ${k})`, 15_000);
-        const after = await census(w);
-        const where = `${link} command ${k} of ${counts[link]}, caller told ${told}`;
-        expect([[], QUEUES], where).toContainEqual(after.asterisk);
-        expect(after.redis, where).toEqual(after.asterisk);
-        expect(after.lamps, where).toEqual(after.asterisk);
-        if (told === 'LOGGEDIN') expect(after.asterisk, where).toEqual(QUEUES);
-        outcomes.push(`${where}: ${after.asterisk.length ? 'in' : 'out'}`);
-        await w.stop();
-        current = undefined;
+describe('a kill -9 at any command of a change', () => {
+  for (const flow of FLOWS) {
+    it(`${flow.name}: once a new process has settled, the change stands whole or not at all, Redis and the lamps agree with Asterisk, and what the caller was told is true`, async () => {
+      const counts = await commandsOf(flow);
+      expect(counts.redis).toBeGreaterThanOrEqual(2);
+      expect(counts.ami).toBeGreaterThanOrEqual(2);
+      const outcomes: string[] = [];
+      for (const link of ['redis', 'ami'] as const) {
+        for (let k = 1; k <= counts[link]; k++) {
+          const w = (current = await world(flow));
+          const first = await w.start();
+          await flow.prepare?.(first);
+          await new Promise((r) => setTimeout(r, 300));
+          const proxy = link === 'redis' ? w.redisProxy : w.amiProxy;
+          proxy.loseReplyOf(k, () => first.child.kill('SIGKILL'));
+          const told = await flow.run(first);
+          await first.exited;
+          const second = await w.start();
+          await waitFor(async () => (await listIntents(w.redis.store)).length === 0, `no unfinished change left (${link} command ${k}; log: ${second.out().slice(-600)})`, 15_000);
+          // Settled: the same census twice, half a second apart.
+          let last = '';
+          await waitFor(async () => {
+            const now = JSON.stringify(await flow.census(w));
+            const same = now === last;
+            last = now;
+            if (!same) await new Promise((r) => setTimeout(r, 500));
+            return same;
+          }, `a settled state (${link} command ${k})`, 15_000);
+          const after = await flow.census(w);
+          const state = stateOf(after, Object.fromEntries(flow.whole.map((s) => [s, PLACES[s]!.members])));
+          const where = `${link} command ${k} of ${counts[link]}, caller told ${told}: ${state} ${JSON.stringify(after)}`;
+          expect(flow.whole, where).toContain(state);
+          expect(after.redis, where).toEqual(after.asterisk);
+          expect(after.binding, where).toBe(PLACES[state]!.binding);
+          expect(after.lamps, where).toEqual(after.asterisk);
+          if (flow.told[told]) expect(state, where).toBe(flow.told[told]);
+          outcomes.push(`${link} ${k}: ${state}`);
+          await w.stop();
+          current = undefined;
+        }
       }
-    }
-    // Both ends were reached: kills before the record leave nothing, kills after it the change.
-    expect(outcomes.some((o) => o.endsWith(': in')), outcomes.join('\n')).toBe(true);
-    expect(outcomes.some((o) => o.endsWith(': out')), outcomes.join('\n')).toBe(true);
-  });
+      // Both ends were reached: kills before the record leave the change undone, kills after it done.
+      for (const end of flow.whole) expect(outcomes.some((o) => o.endsWith(`: ${end}`)), outcomes.join('\n')).toBe(true);
+    });
+  }
 });

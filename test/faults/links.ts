@@ -2,7 +2,7 @@
 // the AMI double with queues 8008 and 8009, each behind a fault proxy that can
 // lose the reply of any one command, and the service configuration that
 // points at the proxies.
-import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
+import { startAmiDouble, type AmiDouble, type AmiDoubleOptions } from '../doubles/ami-asterisk.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
@@ -16,9 +16,10 @@ export interface FaultyLinks {
   stop(): Promise<void>;
 }
 
-export async function faultyLinks(): Promise<FaultyLinks> {
+/** `hints`: the dialplan's hints (phone keys), which the re-sync reads to find lamps left lit. */
+export async function faultyLinks(o: { hints?: AmiDoubleOptions['hints'] } = {}): Promise<FaultyLinks> {
   const redis = await testRedis();
-  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: [{ name: '8008', ringinuse: true }, { name: '8009', ringinuse: true }] });
+  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: [{ name: '8008', ringinuse: true }, { name: '8009', ringinuse: true }], ...(o.hints ? { hints: o.hints } : {}) });
   const url = new URL(redis.url);
   const redisProxy = await startFaultProxy({ host: url.hostname, port: Number(url.port) }, 'redis');
   const amiProxy = await startFaultProxy({ host: '127.0.0.1', port: ami.port }, 'ami');

@@ -72,6 +72,15 @@ describe('per-subject lock', () => {
     expect(await t.redis.exists(store.keys.lock('n5'))).toBe(0);
   });
 
+  it('takes its locks with the store\'s TTL (LOCK_TTL_MS) unless told otherwise', async () => {
+    const { held } = await startLocked({ ...store, lockTtlMs: 2500 }, ['n6']);
+    expect(held.ttlMs).toBe(2500);
+    const ttl = await t.redis.pttl(store.keys.lock('n6'));
+    expect(ttl).toBeGreaterThan(1500);
+    expect(ttl).toBeLessThanOrEqual(2500);
+    expect((await startLocked(store, ['n7'])).held.ttlMs).toBe(15_000);
+  });
+
   it('does not release a lock that expired and was taken by someone else', async () => {
     await withLock(store, 'n3', async () => {
       await t.redis.set(store.keys.lock('n3'), 'someone-else');

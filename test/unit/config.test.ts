@@ -6,6 +6,7 @@ describe('configuration from the environment', () => {
     const c = loadConfig({});
     expect(c.fastagi).toMatchObject({ host: '127.0.0.1', port: 4573, allow: ['127.0.0.0/8', '::1/128'] });
     expect(c.redis.url).toBe('redis://127.0.0.1:6379/0');
+    expect(c.redis.lockTtlMs).toBe(15_000);
   });
 
   it('names the bad key when a value is wrong', () => {
@@ -14,5 +15,6 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(ConfigError);
     expect(() => loadConfig({ AMI_SECRET: 'a\r\nAction: Command' })).toThrow(/AMI_SECRET/);
     expect(() => loadConfig({ NUMBER_REWRITE: '(=>1' })).toThrow(/NUMBER_REWRITE/);
+    expect(() => loadConfig({ LOCK_TTL_MS: '100' })).toThrow(/LOCK_TTL_MS: must be between/);
   });
 });
