@@ -18,7 +18,7 @@ import { memberAudit } from '../support/audit.ts';
 import { beginIntent, listIntents } from '../../lib/store/intents.ts';
 import { bindAgent, getPhoneAgent, listBindings } from '../../lib/agents/bindings.ts';
 import { storeReady, type Store } from '../../lib/store/redis.ts';
-import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
+import { startAmiDouble, type AmiDouble, type AmiDoubleOptions } from '../doubles/ami-asterisk.ts';
 import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
 import { startHarness, waitFor, type Harness } from '../support/harness.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -271,11 +271,8 @@ describe('state that stays true', () => {
   }, 40_000); // Redis is killed and restarted for real: generous on a loaded machine
 
   it('a service kill -9 between the Asterisk change and the Redis write: rolled back at the next start', async () => {
-    const redis = await testRedis();
-    cleanups.push(() => redis.cleanup());
-    const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'] });
-    cleanups.push(() => ami.stop());
-    const store = redis.store;
+    const w = await afterAKill();
+    const { ami, store } = w;
     const recordOf = (queue: string, iface: string, subject: string, penalty: number, name: string): MemberRecord =>
       ({ queue, interface: iface, subject, kind: 'number', penalty, name, since: Date.now(), source: 'agentgate', paused: false, reason: '' });
 
@@ -292,13 +289,7 @@ describe('state that stays true', () => {
     const before = await census(ami, store);
     expect(before).toEqual({ asterisk: [`8008 ${OLGA_IF}`], redis: [`8008 ${IVAN_IF}`] });
 
-    const config = loadConfig({
-      FASTAGI_PORT: '0', AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
-      REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
-    });
-    const app = await startApp(config, silentLogger);
-    cleanups.push(() => app.stop());
-    await settled(app);
+    await w.restart();
 
     expect(await listIntents(store)).toEqual([]);
     const after = await census(ami, store);
@@ -316,11 +307,8 @@ describe('state that stays true', () => {
   });
 
   it('a service kill -9 after an agent\'s binding moved and before the record: the binding is put back with the members', async () => {
-    const redis = await testRedis();
-    cleanups.push(() => redis.cleanup());
-    const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'] });
-    cleanups.push(() => ami.stop());
-    const store = redis.store;
+    const w = await afterAKill();
+    const { ami, store } = w;
     const DESK_A = 'Local/1001@from-internal/n';
     const DESK_B = 'Local/1002@from-internal/n';
     const agentRecord = (queue: string, iface: string, subject: string): MemberRecord =>
@@ -348,13 +336,7 @@ describe('state that stays true', () => {
     });
     ami.addMember('8009', 'Local/1004@from-internal/n', { name: '7003', penalty: 0 });
 
-    const config = loadConfig({
-      FASTAGI_PORT: '0', AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
-      REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
-    });
-    const app = await startApp(config, silentLogger);
-    cleanups.push(() => app.stop());
-    await settled(app);
+    await w.restart();
 
     expect(await listIntents(store)).toEqual([]);
     // Neither agent was told anything had changed: both are where they were, bound and in their queues.
@@ -368,24 +350,16 @@ describe('state that stays true', () => {
   });
 
   it('a service kill -9 after a logout\'s record and before its lamp: the phone key still lit goes dark at the next start', async () => {
-    const redis = await testRedis();
-    cleanups.push(() => redis.cleanup());
     const hints = ['8008', '8009'].flatMap((q) => [IVAN, OLGA].map((n) => ({ exten: `*45${n}*${q}`, context: 'ext-queues', hint: lamp(n, q) })));
-    const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'], hints });
-    cleanups.push(() => ami.stop());
+    const w = await afterAKill({ hints });
+    const { ami, store } = w;
     // Ivan's logout from 8008 was recorded (no member, no record), its lamp never sent; Olga is logged in to 8008.
     ami.addMember('8008', OLGA_IF, { name: 'Olga Ivanova', penalty: 3 });
-    await recordChange(redis.store, { put: [{ queue: '8008', interface: OLGA_IF, subject: OLGA, kind: 'number', penalty: 3, name: 'Olga Ivanova', since: Date.now(), source: 'agentgate', paused: false, reason: '' }] });
+    await recordChange(store, { put: [{ queue: '8008', interface: OLGA_IF, subject: OLGA, kind: 'number', penalty: 3, name: 'Olga Ivanova', since: Date.now(), source: 'agentgate', paused: false, reason: '' }] });
     ami.setDeviceState(lamp(IVAN, '8008'), 'INUSE');
     ami.setDeviceState(lamp(OLGA, '8008'), 'INUSE');
 
-    const config = loadConfig({
-      FASTAGI_PORT: '0', AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
-      REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
-    });
-    const app = await startApp(config, silentLogger);
-    cleanups.push(() => app.stop());
-    await settled(app);
+    await w.restart();
     expect(ami.deviceState(lamp(IVAN, '8008'))).toBe('NOT_INUSE');
     expect(ami.deviceState(lamp(OLGA, '8008'))).toBe('INUSE');
   });
@@ -412,6 +386,32 @@ describe('state that stays true', () => {
 });
 
 // A redis-server of this test's own, to kill and bring back (the shared one stays up).
+/**
+ * Redis and Asterisk as a killed service left them: the test writes that state,
+ * then `restart` starts the service on them (what systemd does after a kill -9)
+ * and waits until it has settled.
+ */
+async function afterAKill(o: { hints?: AmiDoubleOptions['hints'] } = {}): Promise<{ ami: AmiDouble; store: Store; restart(): Promise<App> }> {
+  const redis = await testRedis();
+  cleanups.push(() => redis.cleanup());
+  const ami = await startAmiDouble({ username: 'agentgate', secret: 's3cret', queues: ['8008', '8009'], ...(o.hints ? { hints: o.hints } : {}) });
+  cleanups.push(() => ami.stop());
+  return {
+    ami,
+    store: redis.store,
+    async restart() {
+      const config = loadConfig({
+        FASTAGI_PORT: '0', AMI_PORT: String(ami.port), AMI_USERNAME: 'agentgate', AMI_SECRET: 's3cret', AMI_ACTION_TIMEOUT_MS: '1000',
+        REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, SHUTDOWN_GRACE_MS: '200',
+      });
+      const app = await startApp(config, silentLogger);
+      cleanups.push(() => app.stop());
+      await settled(app);
+      return app;
+    },
+  };
+}
+
 async function ownRedis(): Promise<{ url: string; kill(): Promise<void>; start(): Promise<void> }> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'agentgate-redis-'));
