@@ -17,6 +17,7 @@ import { validateAgentId, validatePhone } from '../validate.ts';
 import { getAgent } from './accounts.ts';
 import { clearCompatGlobalIf } from './compat-globals.ts';
 import type { AgentDeps } from './deps.ts';
+import { bindingOf, getAgentBinding } from './bindings.ts';
 import { forceUnbind, readRawBinding } from './force-unbind.ts';
 import { compareText } from '../compare-text.ts';
 
@@ -44,6 +45,8 @@ export async function forceLogoutHeld(deps: AgentDeps, req: { agentId: string; o
   const audit = (result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, id, 'force-logout', result, more);
 
   const raw = await readRawBinding(store, id);
+  // Whole, it goes into the intent: a kill before the record puts it back with the members.
+  const whole = await getAgentBinding(store, id);
   const account = await getAgent(store, id);
   // Every record Redis has of the agent, wherever: this is the repair path for
   // when the binding no longer says where the agent is.
@@ -59,7 +62,7 @@ export async function forceLogoutHeld(deps: AgentDeps, req: { agentId: string; o
     const globalsCleared: string[] = [];
     const removedSoFar = () => tx.progress.removed.concat(tx.progress.absent).map((m) => ({ queue: m.queue, interface: m.interface }));
     try {
-      await tx.apply({ remove: targets });
+      await tx.apply({ remove: targets, binding: { agentId: id, was: bindingOf(whole), to: null } });
       // Whatever set them (this service, or an old AgentCallbackLogin dialplan),
       // clear each global that names this agent, and only those.
       for (const phone of [...phones].sort()) if (await clearCompatGlobalIf(pbx, phone, id)) globalsCleared.push(phone);

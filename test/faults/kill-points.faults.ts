@@ -1,7 +1,8 @@
 // What a kill -9 leaves behind, at every command of a change. The service runs
 // as a real process (lib/main.ts); for every Redis command and every AMI
 // action of a flow (a mobile toggling itself into two queues, an agent's PIN
-// login moving it from one desk to another, an agent's logout), one run lets
+// login moving it from one desk to another, its logout, an administrator's
+// forced logout of it), one run lets
 // that command reach the server and kills the process the moment it has
 // passed, before any reply (test/support/fault-proxy.ts). A fresh process then
 // starts on the same Redis and Asterisk. Once it has settled: the change
@@ -169,6 +170,17 @@ const FLOWS: Flow[] = [
       expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
     },
     run: async (svc) => (await callFastAgi(svc.port, { script: 'agent-logout?prompts=no', callerId: DESK })).variables.AGENTGATE_RESULT ?? '(nothing)',
+    told: { LOGGEDOUT: 'out' },
+    whole: [`at ${DESK}`, 'out'],
+    census: agentCensus,
+  },
+  {
+    name: 'an administrator\'s forced logout of an agent',
+    setup: setupAgent,
+    async prepare(svc) {
+      expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
+    },
+    run: async (svc) => (await callFastAgi(svc.port, { script: `agent-force-logout?agent=${AGENT}&prompts=no`, callerId: '1099' })).variables.AGENTGATE_RESULT ?? '(nothing)',
     told: { LOGGEDOUT: 'out' },
     whole: [`at ${DESK}`, 'out'],
     census: agentCensus,
