@@ -106,6 +106,31 @@ export async function unbindAgent(store: Store, agentId: string, expected?: { ph
   throw new BusyError(`the binding of agent ${agentId} kept changing; try again`);
 }
 
+/** The binding a verb read before taking its interfaces' locks has moved since (the re-sync put back an interrupted change's). */
+export class BindingMovedError extends Error {}
+
+/**
+ * Runs `attempt` with the agent's binding as read now, again (up to 3 times)
+ * while it throws BindingMovedError. A verb reads the binding to know which
+ * interfaces to lock, and checks it again under them (bindingStill).
+ */
+export async function withBindingRead<T>(store: Store, agentId: string, attempt: (read: AgentBinding | null) => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt(await getAgentBinding(store, agentId));
+    } catch (err) {
+      if (!(err instanceof BindingMovedError) || i >= 3) throw err;
+    }
+  }
+}
+
+/** Under the interfaces' locks: BindingMovedError unless the agent's binding is still `read`. */
+export async function bindingStill(store: Store, agentId: string, read: AgentBinding | null): Promise<void> {
+  const now = await getAgentBinding(store, agentId);
+  const same = now === null || read === null ? now === read : now.phone === read.phone && now.interface.toLowerCase() === read.interface.toLowerCase();
+  if (!same) throw new BindingMovedError(`the binding of agent ${agentId} moved while its change waited for its locks`);
+}
+
 /** Where a binding is, without whose: as an intent keeps it. */
 export function bindingOf(b: AgentBinding | null): { phone: string; interface: string; since: number } | null {
   return b ? { phone: b.phone, interface: b.interface, since: b.since } : null;
@@ -116,22 +141,24 @@ export function bindingOf(b: AgentBinding | null): { phone: string; interface: s
  * (its undo, or the re-sync's repair of its intent): bound as `was`, or, with
  * `was` null, no longer bound to `from`'s phone. If another agent has taken
  * the old phone meanwhile, the agent is left unbound: bound to neither.
+ * Says which it did.
  */
 export async function restoreBinding(
   store: Store,
   agentId: string,
   was: { phone: string; interface: string; since: number } | null,
   from: { phone: string } | null,
-): Promise<void> {
+): Promise<'bound' | 'unbound' | 'phone-taken'> {
   if (was) {
     try {
       await bindAgent(store, { agentId, phone: was.phone, interface: was.interface, since: was.since });
-      return;
+      return 'bound';
     } catch (err) {
       if (!(err instanceof PhoneTakenError)) throw err;
     }
   }
   if (from) await unbindAgent(store, agentId, { phone: from.phone });
+  return was ? 'phone-taken' : 'unbound';
 }
 
 function toBinding(agentId: string, h: Record<string, string>): AgentBinding | null {

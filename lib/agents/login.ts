@@ -14,7 +14,7 @@ import { appendAudit, auditBy, type AuditEntry, type Origin } from '../store/aud
 import { withAgentLock } from '../store/lock.ts';
 import { getAgent } from './accounts.ts';
 import { agentMembersAt, agentRecordsAt } from './agent-members.ts';
-import { bindAgent, bindingOf, getAgentBinding, getPhoneAgent, restoreBinding } from './bindings.ts';
+import { bindAgent, bindingOf, bindingStill, getPhoneAgent, restoreBinding, withBindingRead } from './bindings.ts';
 import { clearCompatGlobal, setCompatGlobal } from './compat-globals.ts';
 import type { AgentDeps } from './deps.ts';
 import { AgentNoQueuesError, AgentNotFoundError, PhoneTakenError } from './errors.ts';
@@ -49,86 +49,88 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
     const account = await getAgent(store, req.agentId);
     if (!account) throw new AgentNotFoundError(req.agentId);
     if (account.queues.length === 0) throw new AgentNoQueuesError(account.id);
-    const current = await getAgentBinding(store, account.id);
-    const oldIface = current && !sameInterface(current.interface, iface) ? current.interface : undefined;
-    const ifaces = oldIface ? [iface, oldIface] : [iface];
+    const { result, pausedAtLogin } = await withBindingRead(store, account.id, async (current) => {
+      const oldIface = current && !sameInterface(current.interface, iface) ? current.interface : undefined;
+      const ifaces = oldIface ? [iface, oldIface] : [iface];
 
-    const { result, pausedAtLogin } = await withMemberChange(deps, { subject: account.id, interfaces: ifaces }, async (tx) => {
-      const holder = await getPhoneAgent(store, req.phone);
-      if (holder !== null && holder !== account.id) {
-        await refusePhoneTaken(holder);
-        throw new PhoneTakenError(req.phone, holder);
-      }
-      const records = await agentRecordsAt(store, account.id, ifaces);
-      const live = await liveMembership(pbx, iface);
-      const before = new Map(account.queues.map((q) => [q.queue, memberState(live.get(q.queue))]));
-      const toAdd = account.queues.filter((q) => before.get(q.queue) === 'out');
-      /** Queues the agent was already in at this phone, paused, when it logged in again. */
-      const pausedAtLogin = account.queues.filter((q) => before.get(q.queue) === 'in' && live.get(q.queue)!.paused).map((q) => q.queue);
-      const oldMembers = oldIface ? agentMembersAt(await liveMembership(pbx, oldIface), oldIface, account.queues.map((q) => q.queue), records) : [];
-
-      const to = { phone: req.phone, interface: iface };
-      await tx.apply({
-        remove: oldMembers,
-        add: toAdd.map((q) => ({ queue: q.queue, interface: iface, penalty: q.penalty, name: account.name, paused: false })),
-        binding: { agentId: account.id, was: bindingOf(current), to },
-      });
-      let bound;
-      try {
-        bound = await tx.uncertain(
-          'bind agent',
-          () => bindAgent(store, { agentId: account.id, phone: req.phone, interface: iface, since: Date.now() }),
-          () => restoreBinding(store, account.id, current, to),
-          (b) => b.already,
-        );
-      } catch (err) {
-        if (err instanceof PhoneTakenError) await refusePhoneTaken(err.agentId).catch(() => undefined);
-        throw err;
-      }
-
-      const after = new Map(before);
-      for (const q of toAdd) after.set(q.queue, 'in');
-      const now = Date.now();
-      const put: MemberRecord[] = account.queues.filter((q) => after.get(q.queue) === 'in').map((q) => {
-        const m = live.get(q.queue);
-        const rec = records.find((r) => r.queue === q.queue && sameInterface(r.interface, iface));
-        return !m
-          ? { queue: q.queue, interface: iface, subject: account.id, kind: 'agent', penalty: q.penalty, name: account.name, since: now, source: 'agentgate', paused: false, reason: '' }
-          : { queue: q.queue, interface: iface, subject: account.id, kind: 'agent', penalty: m.penalty, name: m.name, since: rec?.since ?? now, source: rec?.source ?? 'external', paused: m.paused, reason: m.pausedReason };
-      });
-      const entries: AuditEntry[] = [];
-      if (bound.movedFrom) entries.push(audit('move', 'OK', { detail: `from=${bound.movedFrom.phone} to=${req.phone}` }));
-      for (const m of oldMembers) entries.push(audit('logout', 'OK', { queue: m.queue, detail: `moved to ${req.phone}` }));
-      for (const q of toAdd) entries.push(audit('login', 'OK', { queue: q.queue, detail: `phone=${req.phone} penalty=${q.penalty}` }));
-      if (entries.length === 0) entries.push(audit('login', 'OK', { detail: `already at ${req.phone}` }));
-      await tx.record({
-        put,
-        remove: [
-          ...records.filter((r) => oldIface !== undefined && sameInterface(r.interface, oldIface)).map((r) => ({ queue: r.queue, interface: r.interface })),
-          ...oldMembers.map((m) => ({ queue: m.queue, interface: m.interface })),
-        ],
-        audit: entries,
-      });
-      const res: LoginResult = {
-        agentId: account.id,
-        phone: req.phone,
-        interface: iface,
-        already: bound.already && toAdd.length === 0,
-        queues: account.queues.map((q) => ({ queue: q.queue, before: before.get(q.queue)!, after: after.get(q.queue)! })),
-      };
-      if (bound.movedFrom) res.movedFrom = bound.movedFrom;
-      // Old dialplans only, still under the phones' locks (another agent may
-      // take the phone left the moment they are released). A failure leaves
-      // the login standing: reapplyCompatGlobals repairs it.
-      if (deps.compatGlobals) {
-        try {
-          if (bound.movedFrom && bound.movedFrom.phone !== req.phone) await clearCompatGlobal(pbx, bound.movedFrom.phone);
-          await setCompatGlobal(pbx, req.phone, account.id);
-        } catch (err) {
-          log.error({ agent: account.id, phone: req.phone, err: (err as Error).message }, 'could not set AGENTBYCALLERID');
+      return withMemberChange(deps, { subject: account.id, interfaces: ifaces }, async (tx) => {
+        await bindingStill(store, account.id, current);
+        const holder = await getPhoneAgent(store, req.phone);
+        if (holder !== null && holder !== account.id) {
+          await refusePhoneTaken(holder);
+          throw new PhoneTakenError(req.phone, holder);
         }
-      }
-      return { result: res, pausedAtLogin };
+        const records = await agentRecordsAt(store, account.id, ifaces);
+        const live = await liveMembership(pbx, iface);
+        const before = new Map(account.queues.map((q) => [q.queue, memberState(live.get(q.queue))]));
+        const toAdd = account.queues.filter((q) => before.get(q.queue) === 'out');
+        /** Queues the agent was already in at this phone, paused, when it logged in again. */
+        const pausedAtLogin = account.queues.filter((q) => before.get(q.queue) === 'in' && live.get(q.queue)!.paused).map((q) => q.queue);
+        const oldMembers = oldIface ? agentMembersAt(await liveMembership(pbx, oldIface), oldIface, account.queues.map((q) => q.queue), records) : [];
+
+        const to = { phone: req.phone, interface: iface };
+        await tx.apply({
+          remove: oldMembers,
+          add: toAdd.map((q) => ({ queue: q.queue, interface: iface, penalty: q.penalty, name: account.name, paused: false })),
+          binding: { agentId: account.id, was: bindingOf(current), to },
+        });
+        let bound;
+        try {
+          bound = await tx.uncertain(
+            'bind agent',
+            () => bindAgent(store, { agentId: account.id, phone: req.phone, interface: iface, since: Date.now() }),
+            () => restoreBinding(store, account.id, current, to),
+            (b) => b.already,
+          );
+        } catch (err) {
+          if (err instanceof PhoneTakenError) await refusePhoneTaken(err.agentId).catch(() => undefined);
+          throw err;
+        }
+
+        const after = new Map(before);
+        for (const q of toAdd) after.set(q.queue, 'in');
+        const now = Date.now();
+        const put: MemberRecord[] = account.queues.filter((q) => after.get(q.queue) === 'in').map((q) => {
+          const m = live.get(q.queue);
+          const rec = records.find((r) => r.queue === q.queue && sameInterface(r.interface, iface));
+          return !m
+            ? { queue: q.queue, interface: iface, subject: account.id, kind: 'agent', penalty: q.penalty, name: account.name, since: now, source: 'agentgate', paused: false, reason: '' }
+            : { queue: q.queue, interface: iface, subject: account.id, kind: 'agent', penalty: m.penalty, name: m.name, since: rec?.since ?? now, source: rec?.source ?? 'external', paused: m.paused, reason: m.pausedReason };
+        });
+        const entries: AuditEntry[] = [];
+        if (bound.movedFrom) entries.push(audit('move', 'OK', { detail: `from=${bound.movedFrom.phone} to=${req.phone}` }));
+        for (const m of oldMembers) entries.push(audit('logout', 'OK', { queue: m.queue, detail: `moved to ${req.phone}` }));
+        for (const q of toAdd) entries.push(audit('login', 'OK', { queue: q.queue, detail: `phone=${req.phone} penalty=${q.penalty}` }));
+        if (entries.length === 0) entries.push(audit('login', 'OK', { detail: `already at ${req.phone}` }));
+        await tx.record({
+          put,
+          remove: [
+            ...records.filter((r) => oldIface !== undefined && sameInterface(r.interface, oldIface)).map((r) => ({ queue: r.queue, interface: r.interface })),
+            ...oldMembers.map((m) => ({ queue: m.queue, interface: m.interface })),
+          ],
+          audit: entries,
+        });
+        const res: LoginResult = {
+          agentId: account.id,
+          phone: req.phone,
+          interface: iface,
+          already: bound.already && toAdd.length === 0,
+          queues: account.queues.map((q) => ({ queue: q.queue, before: before.get(q.queue)!, after: after.get(q.queue)! })),
+        };
+        if (bound.movedFrom) res.movedFrom = bound.movedFrom;
+        // Old dialplans only, still under the phones' locks (another agent may
+        // take the phone left the moment they are released). A failure leaves
+        // the login standing: reapplyCompatGlobals repairs it.
+        if (deps.compatGlobals) {
+          try {
+            if (bound.movedFrom && bound.movedFrom.phone !== req.phone) await clearCompatGlobal(pbx, bound.movedFrom.phone);
+            await setCompatGlobal(pbx, req.phone, account.id);
+          } catch (err) {
+            log.error({ agent: account.id, phone: req.phone, err: (err as Error).message }, 'could not set AGENTBYCALLERID');
+          }
+        }
+        return { result: res, pausedAtLogin };
+      });
     });
     log.info({ agent: account.id, phone: req.phone, movedFrom: result.movedFrom?.phone, added: result.queues.filter((q) => q.before !== q.after).map((q) => q.queue), already: result.already }, 'agent logged in');
     return { result, pausedAtLogin };

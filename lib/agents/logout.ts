@@ -9,7 +9,7 @@ import { withAgentLock } from '../store/lock.ts';
 import { queueName } from '../validate.ts';
 import { getAgent } from './accounts.ts';
 import { agentMembersAt, agentRecordsAt } from './agent-members.ts';
-import { bindingOf, getAgentBinding, restoreBinding, unbindAgent, type AgentBinding } from './bindings.ts';
+import { bindingOf, bindingStill, restoreBinding, unbindAgent, withBindingRead, type AgentBinding } from './bindings.ts';
 import { clearCompatGlobal } from './compat-globals.ts';
 import type { AgentDeps } from './deps.ts';
 
@@ -31,12 +31,12 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
   const { store, pbx, log } = deps;
   const audit = (action: string, result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, req.agentId, action, result, more);
 
-  return withAgentLock(store, req.agentId, async () => {
-    const binding = await getAgentBinding(store, req.agentId);
+  return withAgentLock(store, req.agentId, () => withBindingRead(store, req.agentId, async (binding) => {
     // Nothing to do; whatever a half binding left behind is for a forced logout.
     if (!binding) return { agentId: req.agentId, wasLoggedIn: false, removed: [] };
     const iface = binding.interface;
     const removed = await withMemberChange(deps, { subject: req.agentId, interfaces: [iface] }, async (tx) => {
+      await bindingStill(store, req.agentId, binding);
       const account = await getAgent(store, req.agentId);
       const records = await agentRecordsAt(store, req.agentId, [iface]);
       const members = agentMembersAt(await liveMembership(pbx, iface), iface, account?.queues.map((q) => q.queue) ?? [], records);
@@ -68,5 +68,5 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
     });
     log.info({ agent: req.agentId, phone: binding.phone, removed }, 'agent logged out');
     return { agentId: req.agentId, wasLoggedIn: true, binding, removed };
-  });
+  }));
 }

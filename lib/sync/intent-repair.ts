@@ -80,17 +80,25 @@ export function planIntentRollback(
     out.audit.push(audit(e.paused ? 'pause' : 'unpause', e.queue));
   }
   const b = intent.binding;
-  // Only where the change's binding step happened and nothing moved it since.
-  if (b && bindingMoves(b) && sameBinding(bindingNow, b.to)) {
-    out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
-    out.audit.push({
-      action: 'rebind', subject: b.agentId, result: 'OK', source: 'resync', by: 'intent',
-      detail: `${DETAIL}; binding ${b.to ? `to ${b.to.phone}` : 'removed'}, back to ${b.was ? b.was.phone : 'none'}`,
-    });
-  }
+  // Only where the change's binding step happened and no change has settled the binding since.
+  if (b && bindingMoves(b) && sameBinding(bindingNow, b.to) && !settledSince(b, records)) out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
   return out;
 }
 
 function sameBinding(a: IntentBindingAt | null, b: IntentBindingAt | null): boolean {
   return a === null || b === null ? a === b : a.phone === b.phone && a.interface.toLowerCase() === b.interface.toLowerCase();
+}
+
+/**
+ * A later change that finished has settled the agent's binding where this one
+ * left it (an intent can wait for the next re-sync a long time: a reply lost
+ * with the process alive). This change recorded nothing, so: bound where this
+ * change bound it and recorded there, a login since (redialled after the
+ * failure) kept it; unbound where this change unbound it and no record left
+ * where it was, a login and logout since took it out.
+ */
+function settledSince(b: IntentBinding, records: readonly MemberRecord[]): boolean {
+  const recordedAt = (iface: string) => records.some((r) => r.kind === 'agent' && r.subject === b.agentId && r.interface.toLowerCase() === iface.toLowerCase());
+  if (b.to) return recordedAt(b.to.interface);
+  return b.was !== null && !recordedAt(b.was.interface);
 }

@@ -82,7 +82,12 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
       await addMember(pbx, { queue: m.queue, interface: m.interface, penalty: m.penalty, memberName: m.name || undefined, paused: m.paused, reason: m.reason || undefined });
     }
     for (const m of rollback.pause) await pauseMember(pbx, { queue: m.queue, interface: m.interface, paused: m.paused, reason: m.reason || undefined });
-    if (rollback.rebind) await restoreBinding(store, rollback.rebind.agentId, rollback.rebind.was, rollback.rebind.from);
+    const rb = rollback.rebind;
+    if (rb) {
+      const done = await restoreBinding(store, rb.agentId, rb.was, rb.from);
+      const now = done === 'bound' ? `back at ${rb.was!.phone}` : done === 'unbound' ? 'unbound again' : `unbound: ${rb.was!.phone} is another agent's now`;
+      rollback.audit.push({ action: 'rebind', subject: rb.agentId, result: 'OK', source: 'resync', by: 'intent', detail: `an interrupted change's binding ${rb.from ? `to ${rb.from.phone}` : 'removal'} rolled back: ${now}` });
+    }
     await recordChange(store, { audit: rollback.audit, intentId: intent.id });
     intentsRepaired += 1;
     log.warn({ intent: intent.id, subject: intent.subject, removed: rollback.remove.length, added: rollback.add.length, rebound: rollback.rebind ? (rollback.rebind.was?.phone ?? 'none') : undefined }, 'unfinished change rolled back');

@@ -66,25 +66,41 @@ describe('an interrupted change is rolled back (its caller was never told it was
     const A = { phone: '1001', interface: 'Local/1001@from-internal/n' };
     const B = { phone: '1002', interface: 'Local/1002@from-internal/n' };
     const moved = intent({ subject: '7001', binding: { agentId: '7001', was: { ...A, since: 5 }, to: B } });
+    const agentRecord = (iface: string): MemberRecord => ({ ...record('8008'), interface: iface, subject: '7001', kind: 'agent' });
+    const none = { remove: [], add: [], pause: [], audit: [] };
 
     it('is put back where it was when the change had moved it (the interface compared as Asterisk does)', () => {
       const r = planIntentRollback(moved, [], [], known, { phone: '1002', interface: 'LOCAL/1002@from-internal/n' });
-      expect(r).toMatchObject({ rebind: { agentId: '7001', was: { ...A, since: 5 }, from: B }, audit: [{ action: 'rebind', subject: '7001', result: 'OK' }] });
+      expect(r).toMatchObject({ rebind: { agentId: '7001', was: { ...A, since: 5 }, from: B } });
     });
 
     it('is left alone where the change had not moved it yet, or something has moved it since', () => {
-      expect(planIntentRollback(moved, [], [], known, A)).toEqual({ remove: [], add: [], pause: [], audit: [] });
-      expect(planIntentRollback(moved, [], [], known, { phone: '1003', interface: 'Local/1003@from-internal/n' })).toEqual({ remove: [], add: [], pause: [], audit: [] });
-      expect(planIntentRollback(moved, [], [], known, null)).toEqual({ remove: [], add: [], pause: [], audit: [] });
+      expect(planIntentRollback(moved, [], [], known, A)).toEqual(none);
+      expect(planIntentRollback(moved, [], [], known, { phone: '1003', interface: 'Local/1003@from-internal/n' })).toEqual(none);
+      expect(planIntentRollback(moved, [], [], known, null)).toEqual(none);
     });
 
-    it('of a logout: bound again when it is gone; of a first login: unbound again', () => {
+    it('of a logout: bound again when it is gone and its records are still there; of a first login: unbound again', () => {
       const logout = intent({ binding: { agentId: '7001', was: { ...A, since: 5 }, to: null } });
-      expect(planIntentRollback(logout, [], [], known, null)).toMatchObject({ rebind: { was: { ...A, since: 5 }, from: null } });
-      expect(planIntentRollback(logout, [], [], known, A)).not.toHaveProperty('rebind');
+      expect(planIntentRollback(logout, [], [agentRecord(A.interface)], known, null)).toMatchObject({ rebind: { was: { ...A, since: 5 }, from: null } });
+      expect(planIntentRollback(logout, [], [agentRecord(A.interface)], known, A)).not.toHaveProperty('rebind');
       const first = intent({ binding: { agentId: '7001', was: null, to: B } });
       expect(planIntentRollback(first, [], [], known, B)).toMatchObject({ rebind: { was: null, from: B } });
       expect(planIntentRollback(first, [], [], known, null)).not.toHaveProperty('rebind');
+    });
+
+    it('is left as a change since has settled it: a login redialled after the failure recorded the agent where this one bound it', () => {
+      // The intent can wait for a re-sync a long time (a reply lost with the process alive).
+      expect(planIntentRollback(moved, [], [agentRecord(B.interface)], known, B)).not.toHaveProperty('rebind');
+      const first = intent({ binding: { agentId: '7001', was: null, to: B } });
+      expect(planIntentRollback(first, [], [agentRecord('LOCAL/1002@from-internal/n')], known, B)).not.toHaveProperty('rebind');
+      // Another agent's record there is not this agent's login.
+      expect(planIntentRollback(first, [], [{ ...agentRecord(B.interface), subject: '7002' }], known, B)).toHaveProperty('rebind');
+    });
+
+    it('is left as a change since has settled it: a login and logout since took away the records where this logout unbound the agent', () => {
+      const logout = intent({ binding: { agentId: '7001', was: { ...A, since: 5 }, to: null } });
+      expect(planIntentRollback(logout, [], [], known, null)).not.toHaveProperty('rebind');
     });
   });
 

@@ -1,0 +1,104 @@
+// An intent can wait a long time for the re-sync that rolls it back: a reply
+// lost with the process alive is settled at the next AMI login, which may be
+// days away, and another instance on the same Redis may serve the agent in
+// the meantime. What agents did since, and were told was done, must stand:
+// the rollback of an agent's binding yields to a change that settled it, and
+// a change whose binding moved while it waited for its locks reads it again.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAgent } from '../../lib/agents/accounts.ts';
+import { bindAgent, getAgentBinding, unbindAgent } from '../../lib/agents/bindings.ts';
+import { loginAgent } from '../../lib/agents/login.ts';
+import { recordChange } from '../../lib/members/records.ts';
+import { agentDeps } from '../../lib/services.ts';
+import { beginIntent, listIntents } from '../../lib/store/intents.ts';
+import { withInterfaceLocks } from '../../lib/store/lock.ts';
+import { callFastAgi } from '../doubles/fastagi-asterisk.ts';
+import { startHarness, waitFor, type Harness } from '../support/harness.ts';
+
+const FAST = { pinHash: { ln: 4, r: 1, p: 1 } };
+const PIN = '86420';
+const desk = (phone: string) => `Local/${phone}@from-queue/n`;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+async function start(): Promise<Harness> {
+  h = await startHarness({ env: { MEMBER_CONTEXT: 'from-queue' } });
+  await waitFor(() => h!.app.sync.status().lastResyncAt !== undefined, 'first re-sync');
+  await h.app.sync.idle();
+  await createAgent(h.app.svc.store, { id: '7001', name: 'Ivan Petrov', pin: PIN, queues: [{ queue: '8008', penalty: 2 }] }, FAST);
+  return h;
+}
+
+const call = (h: Harness, script: string, phone: string) => callFastAgi(h.port, { script, callerId: phone, dtmf: [PIN] });
+
+/** Where the agent is: its binding's phone ('' unbound), and the interfaces Asterisk has for it. */
+async function whereIs(h: Harness): Promise<{ binding: string; members: string[] }> {
+  return {
+    binding: (await getAgentBinding(h.app.svc.store, '7001'))?.phone ?? '',
+    members: h.ami.members().filter((m) => m.name === 'Ivan Petrov').map((m) => `${m.queue} ${m.interface}`),
+  };
+}
+
+describe('an intent left for a later re-sync', () => {
+  it('a login that failed after its binding step, dialled again and told LOGGEDIN: the re-sync keeps the agent there', async () => {
+    const h = await start();
+    const store = h.app.svc.store;
+    // The failed login left its intent, its member and its binding; no record.
+    await beginIntent(store, { subject: '7001', adds: [{ queue: '8008', interface: desk('1001') }], removes: [], binding: { agentId: '7001', was: null, to: { phone: '1001', interface: desk('1001') } } });
+    h.ami.addMember('8008', desk('1001'), { name: 'Ivan Petrov', penalty: 2, quiet: true });
+    await bindAgent(store, { agentId: '7001', phone: '1001', interface: desk('1001'), since: 1 });
+
+    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    await h.app.sync.resync('test');
+    expect(await listIntents(store)).toEqual([]);
+    expect(await whereIs(h)).toEqual({ binding: '1001', members: [`8008 ${desk('1001')}`] });
+  });
+
+  it('a logout that failed after its unbind, then a login and a logout told done: the re-sync leaves the agent out', async () => {
+    const h = await start();
+    const store = h.app.svc.store;
+    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    const since = (await getAgentBinding(store, '7001'))!.since;
+    // The failed logout: intent, member removed, binding gone, records still there.
+    await beginIntent(store, {
+      subject: '7001', adds: [], removes: [{ queue: '8008', interface: desk('1001'), member: { penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' } }],
+      binding: { agentId: '7001', was: { phone: '1001', interface: desk('1001'), since }, to: null },
+    });
+    h.ami.removeMember('8008', desk('1001'), { quiet: true });
+    await unbindAgent(store, '7001', { phone: '1001' });
+
+    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    expect((await call(h, 'agent-logout?prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDOUT');
+    await h.app.sync.resync('test');
+    expect(await listIntents(store)).toEqual([]);
+    expect(await whereIs(h)).toEqual({ binding: '', members: [] });
+  });
+
+  it('a login whose binding the re-sync puts back while it waits for its locks reads it again: the old desk stops ringing', async () => {
+    const h = await start();
+    const store = h.app.svc.store;
+    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    // The login at 1003 reads the binding (1001) and waits for 1001's lock,
+    // held meanwhile by a repair that puts the agent back at 1002.
+    let moving!: Promise<unknown>;
+    const repaired = withInterfaceLocks(store, [desk('1001'), desk('1002')], async () => {
+      moving = loginAgent(agentDeps(h.app.svc), { agentId: '7001', phone: '1003', context: 'from-queue', origin: { source: 'cli', by: 'test' } });
+      await new Promise((r) => setTimeout(r, 300));
+      h.ami.removeMember('8008', desk('1001'));
+      h.ami.addMember('8008', desk('1002'), { name: 'Ivan Petrov', penalty: 2 });
+      await recordChange(store, {
+        put: [{ queue: '8008', interface: desk('1002'), subject: '7001', kind: 'agent', penalty: 2, name: 'Ivan Petrov', since: 1, source: 'agentgate', paused: false, reason: '' }],
+        remove: [{ queue: '8008', interface: desk('1001') }],
+      });
+      await bindAgent(store, { agentId: '7001', phone: '1002', interface: desk('1002'), since: 1 });
+    });
+    await repaired;
+    await moving;
+    await h.app.sync.idle();
+    expect(await whereIs(h)).toEqual({ binding: '1003', members: [`8008 ${desk('1003')}`] });
+  });
+});
