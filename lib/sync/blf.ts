@@ -35,10 +35,16 @@ export function lampName(template: string, t: Pick<LampTarget, 'queue' | 'interf
 
 const PLACEHOLDER = /\{(?:dev|queue|subject)\}/;
 
-/** Every lamp name the template can make, as a pattern: to know agentgate's lamps among the devices of the dialplan's hints. */
-export function lampPattern(template: string): RegExp {
-  const parts = template.split(/(\{(?:dev|queue|subject)\})/).map((p) => (PLACEHOLDER.test(p) ? '[A-Za-z0-9_+#.@-]+' : p.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')));
-  return new RegExp(`^${parts.join('')}$`, 'i');
+/**
+ * Every lamp name the template can make, as a pattern: to know agentgate's
+ * lamps among the devices of the dialplan's hints. Undefined when the template
+ * has no name of its own before its first placeholder (`Custom:{dev}{queue}`
+ * would match FreePBX's `Custom:DND1001`): such lamps cannot be told apart.
+ */
+export function lampPattern(template: string): RegExp | undefined {
+  const parts = template.split(/(\{(?:dev|queue|subject)\})/);
+  if (parts[0]!.length <= 'Custom:'.length) return undefined;
+  return new RegExp(`^${parts.map((p) => (PLACEHOLDER.test(p) ? '[A-Za-z0-9_+#.@-]+' : p.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))).join('')}$`, 'i');
 }
 
 /** Extension states that show a lamp lit: in use, busy or on hold (main/pbx.c's flags 1, 2 and 16). */
@@ -160,6 +166,7 @@ export class Lamps {
   /** Lamps of this template that hints show lit, named by no target and no member left alone. */
   #litWithoutTarget(seen: LampsSeen, wanted: ReadonlyMap<string, LampState>): string[] {
     const pattern = lampPattern(this.#o.template);
+    if (!pattern) return [];
     const known = new Set([...wanted.keys()].map((n) => n.toLowerCase()));
     for (const m of seen.leave) {
       const name = lampName(this.#o.template, m);
@@ -168,7 +175,8 @@ export class Lamps {
     const out = new Set<string>();
     for (const h of seen.hints) {
       if (h.status < 0 || (h.status & LIT) === 0) continue;
-      for (const device of h.hint.split('&').map((d) => d.trim())) {
+      // `PJSIP/1001&Custom:DND1001,CustomPresence:1001`: the devices come before the comma.
+      for (const device of h.hint.split(',', 1)[0]!.split('&').map((d) => d.trim())) {
         if (SAFE_NAME.test(device) && pattern.test(device) && !known.has(device.toLowerCase())) out.add(device);
       }
     }

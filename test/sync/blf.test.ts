@@ -40,12 +40,17 @@ describe('lamp names', () => {
 
 describe('lamps among the hints', () => {
   it('the template as a pattern: its lamps and no others, whatever their case', () => {
-    const freepbx = lampPattern(FREEPBX_BLF_TEMPLATE);
+    const freepbx = lampPattern(FREEPBX_BLF_TEMPLATE)!;
     expect(['Custom:QUEUE1001*8008', 'Custom:QUEUE79112223344*support', 'custom:queue1001*8008'].filter((d) => freepbx.test(d))).toHaveLength(3);
     expect(['Custom:DND1001', 'PJSIP/1001', 'Custom:QUEUE1001', 'Custom:QUEUE*8008', 'Custom:QUEUE1001*8008*x', 'xCustom:QUEUE1001*8008'].filter((d) => freepbx.test(d))).toEqual([]);
-    const own = lampPattern('Custom:AG{subject}_{queue}');
+    const own = lampPattern('Custom:AG{subject}_{queue}')!;
     expect(own.test('Custom:AG7001_8008')).toBe(true);
     expect(own.test('Custom:AGx7001')).toBe(false);
+  });
+
+  it('none for a template with no name of its own before its placeholders: it would take FreePBX\'s DND and day/night lamps for its own', () => {
+    expect(lampPattern('Custom:{dev}{queue}')).toBeUndefined();
+    expect(lampPattern('Custom:{subject}_{queue}')).toBeUndefined();
   });
 });
 
@@ -109,7 +114,7 @@ describe('the lamp keeper', () => {
         hint('Custom:QUEUE1001*8008', 1), // lit, and a member: stays lit (sent as INUSE anyway)
         hint('Custom:QUEUE1002*8008', 1), // in use: no member
         hint('Custom:QUEUE1003*8008', 16), // on hold: no member
-        hint('Custom:QUEUE1004*8008&Custom:DND1004', 2), // busy, in a hint with another device
+        hint('Custom:QUEUE1004*8008&Custom:DND1004,CustomPresence:1004', 2), // busy, in a hint with another device and a presence
         hint('Custom:QUEUE1005*8008', 0), // idle already
         hint('Custom:QUEUE1006*8008', 4), // unavailable: not a state agentgate sets
         hint('Custom:QUEUE1007*8008', 1), // a static member's: not agentgate's
@@ -123,6 +128,13 @@ describe('the lamp keeper', () => {
       'DEVICE_STATE(Custom:QUEUE1003*8008)=NOT_INUSE',
       'DEVICE_STATE(Custom:QUEUE1004*8008)=NOT_INUSE',
     ]);
+  });
+
+  it('turns off no hint\'s lamp when its template cannot tell its lamps from others', async () => {
+    const sent: string[] = [];
+    const lamps = new Lamps({ setvar: async (v, value) => void sent.push(`${v}=${value}`), template: 'Custom:{dev}{queue}', pausedState: 'ONHOLD', log: silentLogger });
+    await lamps.rebuild([], { hints: [{ hint: 'PJSIP/1001&Custom:DND1001', status: 2 }, { hint: 'Custom:10018008', status: 1 }], leave: [] });
+    expect(sent).toEqual([]);
   });
 
   it('remembers a lamp it could not set and sends it at the next rebuild', async () => {
