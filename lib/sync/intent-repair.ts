@@ -7,8 +7,9 @@
 // finished from a half-applied state: what the caller was told is what
 // happened. An add that happened is removed again; a remove that happened is
 // added back with the member's penalty, name and pause as they were; an
-// agent's binding the change moved is put back where it was. Records are not
-// touched: the change never recorded anything.
+// agent's binding the change moved is put back where it was, unless a change
+// that finished since has settled it. Records are not touched: the change
+// never recorded anything.
 // Pure: reconcile.ts carries the steps out, then deletes the intent.
 import type { QueueMember } from '../ami/client.ts';
 import { memberKey } from '../asterisk/interfaces.ts';

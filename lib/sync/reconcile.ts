@@ -2,8 +2,9 @@
 // holds from its intent to its record, so an in-progress change is never seen
 // half done), reads Asterisk again, rolls back the intents left on them (and
 // the agent bindings they moved), plans with plan.ts and carries the plan out:
-// restores over AMI, then every record and audit entry in one MULTI. Used for one interface per live event, and by
-// the re-sync for every interface that needs work.
+// restores over AMI, then every record and audit entry in one MULTI. Used for
+// one interface per live event, and by the re-sync for every interface that
+// needs work.
 import { getAgentBinding, restoreBinding } from '../agents/bindings.ts';
 import { PbxUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -83,14 +84,15 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
     }
     for (const m of rollback.pause) await pauseMember(pbx, { queue: m.queue, interface: m.interface, paused: m.paused, reason: m.reason || undefined });
     const rb = rollback.rebind;
+    let binding: string | undefined;
     if (rb) {
       const done = await restoreBinding(store, rb.agentId, rb.was, rb.from);
-      const now = done === 'bound' ? `back at ${rb.was!.phone}` : done === 'unbound' ? 'unbound again' : `unbound: ${rb.was!.phone} is another agent's now`;
-      rollback.audit.push({ action: 'rebind', subject: rb.agentId, result: 'OK', source: 'resync', by: 'intent', detail: `an interrupted change's binding ${rb.from ? `to ${rb.from.phone}` : 'removal'} rolled back: ${now}` });
+      binding = done === 'bound' ? `back at ${rb.was!.phone}` : done === 'unbound' ? 'unbound again' : `unbound: ${rb.was!.phone} is another agent's now`;
+      rollback.audit.push({ action: 'rebind', subject: rb.agentId, result: 'OK', source: 'resync', by: 'intent', detail: `an interrupted change's binding ${rb.from ? `to ${rb.from.phone}` : 'removal'} rolled back: ${binding}` });
     }
     await recordChange(store, { audit: rollback.audit, intentId: intent.id });
     intentsRepaired += 1;
-    log.warn({ intent: intent.id, subject: intent.subject, removed: rollback.remove.length, added: rollback.add.length, rebound: rollback.rebind ? (rollback.rebind.was?.phone ?? 'none') : undefined }, 'unfinished change rolled back');
+    log.warn({ intent: intent.id, subject: intent.subject, removed: rollback.remove.length, added: rollback.add.length, binding }, 'unfinished change rolled back');
     if (rollback.remove.length || rollback.add.length || rollback.pause.length) live = await readLive(pbx, req.interfaces);
   }
   const inScope = (queue: string): boolean => !req.queues || req.queues.some((q) => q.toLowerCase() === queue.toLowerCase());
