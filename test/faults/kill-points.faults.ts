@@ -1,8 +1,8 @@
 // What a kill -9 leaves behind, at every command of a change. The service runs
 // as a real process (lib/main.ts); for every Redis command and every AMI
-// action of a flow (a mobile toggling itself into two queues, an agent's PIN
-// login moving it from one desk to another, its logout, an administrator's
-// forced logout of it), one run lets
+// action of a flow (a mobile toggling itself into two queues and pausing
+// there, an agent's PIN login moving it from one desk to another, its pause,
+// its logout, an administrator's forced logout of it), one run lets
 // that command reach the server and kills the process the moment it has
 // passed, before any reply (test/support/fault-proxy.ts). A fresh process then
 // starts on the same Redis and Asterisk. Once it has settled: the change
@@ -108,15 +108,22 @@ interface Census {
 
 // Local/<n>@<context>/n, or Local/<n>*<context>@agentgate-confirm/n with confirm on answer.
 const numberOf = (iface: string) => /^Local\/(\d+)[@*]/.exec(iface)?.[1];
-/** The lamps lit (BLF_SCHEME=freepbx: one per phone and queue), as `queue@number`. */
-const lit = (w: World, numbers: string[]) => numbers.flatMap((n) => QUEUES.filter((q) => w.ami.deviceState(`Custom:QUEUE${n}*${q}`) === 'INUSE').map((q) => `${q}@${n}`)).sort();
+/** A member as `queue@number`, with `:paused` while paused. */
+const memberText = (queue: string, n: string, paused: boolean) => `${queue}@${n}${paused ? ':paused' : ''}`;
+
+/** The lamps lit (BLF_SCHEME=freepbx: one per phone and queue; ONHOLD while paused), as members are written. */
+const lit = (w: World, numbers: string[]) =>
+  numbers.flatMap((n) => QUEUES.flatMap((q) => {
+    const state = w.ami.deviceState(`Custom:QUEUE${n}*${q}`);
+    return state === 'INUSE' || state === 'ONHOLD' ? [memberText(q, n, state === 'ONHOLD')] : [];
+  })).sort();
 
 /** The queues a subject's numbers are in, as `queue@number`, in Asterisk and in Redis. */
 async function membersOf(w: World, numbers: string[]): Promise<{ asterisk: string[]; redis: string[] }> {
   const mine = (iface: string) => numbers.includes(numberOf(iface) ?? '');
   return {
-    asterisk: w.ami.members().filter((m) => m.membership === 'dynamic' && mine(m.interface)).map((m) => `${m.queue}@${numberOf(m.interface)}`).sort(),
-    redis: (await listMemberRecords(w.redis.store)).filter((r) => mine(r.interface)).map((r) => `${r.queue}@${numberOf(r.interface)}`).sort(),
+    asterisk: w.ami.members().filter((m) => m.membership === 'dynamic' && mine(m.interface)).map((m) => memberText(m.queue, numberOf(m.interface)!, m.paused)).sort(),
+    redis: (await listMemberRecords(w.redis.store)).filter((r) => mine(r.interface)).map((r) => memberText(r.queue, numberOf(r.interface)!, r.paused)).sort(),
   };
 }
 
@@ -128,7 +135,7 @@ function stateOf(c: Census, places: Record<string, string[]>): string {
 const AGENT = '7001';
 const PIN = '86420';
 const [DESK, OLD_DESK] = ['1001', '1002'];
-const at = (phone: string) => QUEUES.map((q) => `${q}@${phone}`);
+const at = (phone: string, paused = false) => QUEUES.map((q) => memberText(q, phone, paused));
 
 const agentLogin = (svc: Service, phone: string) =>
   callFastAgi(svc.port, { script: `agent-login?agent=${AGENT}&prompts=no`, callerId: phone, dtmf: [PIN] }).then((r) => r.variables.AGENTGATE_RESULT ?? '(nothing)');
@@ -141,16 +148,32 @@ const setupAgent = async (store: Store) => {
   await createAgent(store, { id: AGENT, name: 'Ivan Petrov', pin: PIN, queues: QUEUES.map((queue) => ({ queue, penalty: 1 })) }, { pinHash: { ln: 4, r: 1, p: 1 } });
 };
 
+const mobileScript = (svc: Service, script: string) =>
+  callFastAgi(svc.port, { script: `${script}&context=outbound-allroutes&prompts=no`, callerId: MOBILE }).then((r) => r.variables.AGENTGATE_RESULT ?? '(nothing)');
+const setupMobile = async (store: Store) => {
+  for (const queue of QUEUES) await allowNumber(store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+};
+const mobileCensus = async (w: World): Promise<Census> => ({ ...(await membersOf(w, [MOBILE])), binding: '', lamps: lit(w, [MOBILE]) });
+
 const FLOWS: Flow[] = [
   {
     name: 'a mobile toggling itself into two queues',
-    async setup(store) {
-      for (const queue of QUEUES) await allowNumber(store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
-    },
-    run: async (svc) => (await callFastAgi(svc.port, { script: `queue-toggle?queue=${QUEUES.join(',')}&context=outbound-allroutes&prompts=no`, callerId: MOBILE })).variables.AGENTGATE_RESULT ?? '(nothing)',
+    setup: setupMobile,
+    run: (svc) => mobileScript(svc, `queue-toggle?queue=${QUEUES.join(',')}`),
     told: { LOGGEDIN: 'in' },
     whole: ['out', 'in'],
-    census: async (w) => ({ ...(await membersOf(w, [MOBILE])), binding: '', lamps: lit(w, [MOBILE]) }),
+    census: mobileCensus,
+  },
+  {
+    name: 'a mobile pausing itself in both its queues',
+    setup: setupMobile,
+    async prepare(svc) {
+      expect(await mobileScript(svc, `queue-toggle?queue=${QUEUES.join(',')}`)).toBe('LOGGEDIN');
+    },
+    run: (svc) => mobileScript(svc, 'queue-pause?mode=pause&reason=lunch'),
+    told: { PAUSED: 'paused' },
+    whole: ['in', 'paused'],
+    census: mobileCensus,
   },
   {
     name: 'an agent\'s PIN login moving it from one desk to another',
@@ -175,6 +198,17 @@ const FLOWS: Flow[] = [
     census: agentCensus,
   },
   {
+    name: 'an agent pausing itself in every queue from its desk',
+    setup: setupAgent,
+    async prepare(svc) {
+      expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
+    },
+    run: async (svc) => (await callFastAgi(svc.port, { script: 'agent-pause?mode=pause&prompts=no', callerId: DESK })).variables.AGENTGATE_RESULT ?? '(nothing)',
+    told: { PAUSED: `paused at ${DESK}` },
+    whole: [`at ${DESK}`, `paused at ${DESK}`],
+    census: agentCensus,
+  },
+  {
     name: 'an administrator\'s forced logout of an agent',
     setup: setupAgent,
     async prepare(svc) {
@@ -190,6 +224,8 @@ const FLOWS: Flow[] = [
 /** Where each state has the subject in Asterisk, with the binding that goes with it. */
 const PLACES: Record<string, { members: string[]; binding: string }> = {
   in: { members: at(MOBILE), binding: '' },
+  paused: { members: at(MOBILE, true), binding: '' },
+  [`paused at ${DESK}`]: { members: at(DESK, true), binding: DESK },
   out: { members: [], binding: '' },
   [`at ${DESK}`]: { members: at(DESK), binding: DESK },
   [`at ${OLD_DESK}`]: { members: at(OLD_DESK), binding: OLD_DESK },
