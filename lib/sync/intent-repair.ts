@@ -26,6 +26,8 @@ export interface IntentRollback {
   pause: Array<{ queue: string; interface: string; paused: boolean; reason: string }>;
   /** The agent's binding the change made: back to what it was (`was` null: unbound from `to`). */
   rebind?: Pick<IntentBinding, 'agentId' | 'was'> & { from: IntentBindingAt | null };
+  /** Records of members the change took out, of an agent that has moved on since: they stay out, the records go. */
+  drop: Array<{ queue: string; interface: string }>;
   audit: AuditEntry[];
 }
 
@@ -48,7 +50,12 @@ export function planIntentRollback(
   if ([...intent.adds, ...intent.removes].some((e) => !known.has(e.queue.toLowerCase()))) return 'wait';
   const liveBy = new Map(live.filter((m) => m.membership === 'dynamic').map((m) => [memberKey(m.queue, m.interface), m]));
   const recBy = new Map(records.map((r) => [memberKey(r.queue, r.interface), r]));
-  const out: IntentRollback = { remove: [], add: [], pause: [], audit: [] };
+  const out: IntentRollback = { remove: [], add: [], pause: [], drop: [], audit: [] };
+  const b = intent.binding && bindingMoves(intent.binding) ? intent.binding : undefined;
+  // A change that finished since has moved the agent on: its binding is neither
+  // where this change found it nor where it left it, or was settled where this
+  // one left it. What this change took away then stays away.
+  const superseded = b !== undefined && (sameBinding(bindingNow, b.to) ? settledSince(b, records) : !sameBinding(bindingNow, b.was));
   const audit = (action: string, queue: string): AuditEntry => ({
     action, subject: intent.subject, queue, result: 'OK', source: 'resync', by: 'intent', detail: DETAIL,
   });
@@ -69,6 +76,11 @@ export function planIntentRollback(
     // model that had not seen it go), not taken out by this change.
     const rec = recBy.get(key);
     if (!rec) continue;
+    if (superseded && rec.kind === 'agent' && rec.subject === b!.agentId) {
+      out.drop.push({ queue: e.queue, interface: e.interface });
+      out.audit.push({ ...audit('logout', e.queue), detail: 'an interrupted change left this record; the agent has moved on since, so the member stays out' });
+      continue;
+    }
     // As it was: from the intent, or (an intent of an older version) from its record.
     const was: IntentMember = e.member ?? { penalty: rec.penalty, name: rec.name, paused: rec.paused, reason: rec.reason };
     out.add.push({ queue: e.queue, interface: e.interface, ...was });
@@ -80,9 +92,8 @@ export function planIntentRollback(
     out.pause.push(e);
     out.audit.push(audit(e.paused ? 'pause' : 'unpause', e.queue));
   }
-  const b = intent.binding;
   // Only where the change's binding step happened and no change has settled the binding since.
-  if (b && bindingMoves(b) && sameBinding(bindingNow, b.to) && !settledSince(b, records)) out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
+  if (b && !superseded && sameBinding(bindingNow, b.to)) out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
   return out;
 }
 

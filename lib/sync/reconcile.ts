@@ -62,8 +62,8 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
   const { pbx, store, log } = deps;
   const now = Date.now();
   let live = await readLive(pbx, req.interfaces);
-  const records = await recordsAt(store, req.interfaces);
-  const before = records;
+  const before = await recordsAt(store, req.interfaces);
+  let records = before;
 
   const mine = new Set(req.interfaces.map((i) => i.toLowerCase()));
   let intentsRepaired = 0;
@@ -90,10 +90,14 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
       binding = done === 'bound' ? `back at ${rb.was!.phone}` : done === 'unbound' ? 'unbound again' : `unbound: ${rb.was!.phone} is another agent's now`;
       rollback.audit.push({ action: 'rebind', subject: rb.agentId, result: 'OK', source: 'resync', by: 'intent', detail: `an interrupted change's binding ${rb.from ? `to ${rb.from.phone}` : 'removal'} rolled back: ${binding}` });
     }
-    await recordChange(store, { audit: rollback.audit, intentId: intent.id });
+    await recordChange(store, { audit: rollback.audit, intentId: intent.id, ...(rollback.drop.length ? { remove: rollback.drop } : {}) });
     intentsRepaired += 1;
     log.warn({ intent: intent.id, subject: intent.subject, removed: rollback.remove.length, added: rollback.add.length, binding }, 'unfinished change rolled back');
     if (rollback.remove.length || rollback.add.length || rollback.pause.length) live = await readLive(pbx, req.interfaces);
+    if (rollback.drop.length) {
+      const gone = new Set(rollback.drop.map((d) => memberKey(d.queue, d.interface)));
+      records = records.filter((r) => !gone.has(memberKey(r.queue, r.interface)));
+    }
   }
   const inScope = (queue: string): boolean => !req.queues || req.queues.some((q) => q.toLowerCase() === queue.toLowerCase());
   const steps = planSync({

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../lib/agents/accounts.ts';
 import { bindAgent, getAgentBinding, unbindAgent } from '../../lib/agents/bindings.ts';
 import { loginAgent } from '../../lib/agents/login.ts';
-import { recordChange } from '../../lib/members/records.ts';
+import { listMemberRecords, recordChange } from '../../lib/members/records.ts';
 import { agentDeps } from '../../lib/services.ts';
 import { beginIntent, listIntents } from '../../lib/store/intents.ts';
 import { withInterfaceLocks } from '../../lib/store/lock.ts';
@@ -56,6 +56,28 @@ describe('an intent left for a later re-sync', () => {
     await h.app.sync.resync('test');
     expect(await listIntents(store)).toEqual([]);
     expect(await whereIs(h)).toEqual({ binding: '1001', members: [`8008 ${desk('1001')}`] });
+  });
+
+  it('a move between desks that failed after its binding step, dialled again at the new desk: the re-sync does not ring the old desk again', async () => {
+    const h = await start();
+    const store = h.app.svc.store;
+    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    const since = (await getAgentBinding(store, '7001'))!.since;
+    // The failed move to 1002: the member at 1001 out, the one at 1002 in, the binding moved; no record.
+    await beginIntent(store, {
+      subject: '7001', adds: [{ queue: '8008', interface: desk('1002') }],
+      removes: [{ queue: '8008', interface: desk('1001'), member: { penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' } }],
+      binding: { agentId: '7001', was: { phone: '1001', interface: desk('1001'), since }, to: { phone: '1002', interface: desk('1002') } },
+    });
+    h.ami.removeMember('8008', desk('1001'), { quiet: true });
+    h.ami.addMember('8008', desk('1002'), { name: 'Ivan Petrov', penalty: 2, quiet: true });
+    await bindAgent(store, { agentId: '7001', phone: '1002', interface: desk('1002'), since: Date.now() });
+
+    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1002')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    await h.app.sync.resync('test');
+    expect(await listIntents(store)).toEqual([]);
+    expect(await whereIs(h)).toEqual({ binding: '1002', members: [`8008 ${desk('1002')}`] });
+    expect((await listMemberRecords(store)).map((r) => r.interface)).toEqual([desk('1002')]);
   });
 
   it('a logout that failed after its unbind, then a login and a logout told done: the re-sync leaves the agent out', async () => {

@@ -24,6 +24,7 @@ describe('an interrupted change is rolled back (its caller was never told it was
       remove: [{ queue: '8008', interface: IFACE }],
       add: [],
       pause: [],
+      drop: [],
       audit: [{ action: 'logout', subject: '79112223344', queue: '8008', result: 'OK', source: 'resync', by: 'intent', detail: expect.any(String) }],
     });
   });
@@ -42,17 +43,17 @@ describe('an interrupted change is rolled back (its caller was never told it was
 
   it('does not put back a member with no record: it was gone before the change began (decided from a live model that had not seen it go)', () => {
     const r = planIntentRollback(intent({ removes: [{ queue: '8009', interface: IFACE, member: { penalty: 2, name: 'Ivan', paused: false, reason: '' } }] }), [], [], known);
-    expect(r).toEqual({ remove: [], add: [], pause: [], audit: [] });
+    expect(r).toEqual({ remove: [], add: [], pause: [], drop: [], audit: [] });
   });
 
   it('does nothing where the change did not happen', () => {
     const r = planIntentRollback(intent({ adds: [{ queue: '8008', interface: IFACE }], removes: [{ queue: '8009', interface: IFACE }] }), [member('8009')], [record('8009')], known);
-    expect(r).toEqual({ remove: [], add: [], pause: [], audit: [] });
+    expect(r).toEqual({ remove: [], add: [], pause: [], drop: [], audit: [] });
   });
 
   it('leaves a member Redis recorded before the change began to the re-sync policy', () => {
     const r = planIntentRollback(intent({ adds: [{ queue: '8008', interface: IFACE }] }), [member('8008')], [record('8008')], known);
-    expect(r).toEqual({ remove: [], add: [], pause: [], audit: [] });
+    expect(r).toEqual({ remove: [], add: [], pause: [], drop: [], audit: [] });
   });
 
   it('sets a pause back as it was, only where it changed', () => {
@@ -67,7 +68,7 @@ describe('an interrupted change is rolled back (its caller was never told it was
     const B = { phone: '1002', interface: 'Local/1002@from-internal/n' };
     const moved = intent({ subject: '7001', binding: { agentId: '7001', was: { ...A, since: 5 }, to: B } });
     const agentRecord = (iface: string): MemberRecord => ({ ...record('8008'), interface: iface, subject: '7001', kind: 'agent' });
-    const none = { remove: [], add: [], pause: [], audit: [] };
+    const none = { remove: [], add: [], pause: [], drop: [], audit: [] };
 
     it('is put back where it was when the change had moved it (the interface compared as Asterisk does)', () => {
       const r = planIntentRollback(moved, [], [], known, { phone: '1002', interface: 'LOCAL/1002@from-internal/n' });
@@ -96,6 +97,20 @@ describe('an interrupted change is rolled back (its caller was never told it was
       expect(planIntentRollback(first, [], [agentRecord('LOCAL/1002@from-internal/n')], known, B)).not.toHaveProperty('rebind');
       // Another agent's record there is not this agent's login.
       expect(planIntentRollback(first, [], [{ ...agentRecord(B.interface), subject: '7002' }], known, B)).toHaveProperty('rebind');
+    });
+
+    it('once a change since has moved the agent on, what this change took out stays out and its records go', () => {
+      const removedAtA = { queue: '8008', interface: A.interface, member: { penalty: 2, name: 'Ivan', paused: false, reason: '' } };
+      // A move from A to B, killed after its bind; the agent then logged in at B again (recorded there).
+      const move = intent({ subject: '7001', removes: [removedAtA], binding: { agentId: '7001', was: { ...A, since: 5 }, to: B } });
+      expect(planIntentRollback(move, [], [agentRecord(A.interface), agentRecord(B.interface)], known, B)).toMatchObject({ add: [], drop: [{ queue: '8008', interface: A.interface }], audit: [{ action: 'logout', queue: '8008' }] });
+      // A logout from A, killed after its unbind; the agent then logged in at a third desk.
+      const logout = intent({ subject: '7001', removes: [removedAtA], binding: { agentId: '7001', was: { ...A, since: 5 }, to: null } });
+      const atC = { phone: '1003', interface: 'Local/1003@from-internal/n' };
+      expect(planIntentRollback(logout, [], [agentRecord(A.interface)], known, atC)).toMatchObject({ add: [], drop: [{ queue: '8008', interface: A.interface }] });
+      // Nothing since: put back as it was.
+      expect(planIntentRollback(logout, [], [agentRecord(A.interface)], known, null)).toMatchObject({ add: [{ queue: '8008', interface: A.interface }], drop: [] });
+      expect(planIntentRollback(move, [], [agentRecord(A.interface)], known, A)).toMatchObject({ add: [{ queue: '8008', interface: A.interface }], drop: [] });
     });
 
     it('is left as a change since has settled it: a login and logout since took away the records where this logout unbound the agent', () => {
