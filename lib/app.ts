@@ -67,6 +67,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // Own recorded changes tell the sync which member events they caused, so it
   // does not reconcile them again (lib/sync/own-changes.ts).
   svc.ownChanges = sync.own;
+  svc.settleUnfinished = (agentId) => sync.settleUnfinished(agentId);
   const autoPause = new AutoPause({
     ami, store, log: log.child({ part: 'auto-pause' }), config: config.autoPause,
     deps: agentDeps(svc, log.child({ part: 'auto-pause' })), onAutoPause: (q, reason) => metrics.autoPause(q, reason),

@@ -21,6 +21,8 @@ export interface Services {
   ownChanges?: OwnChangeHook;
   /** The live model, for a number's change to decide from without a QueueStatus (lib/members/change.ts). */
   mirror?: MemberMirror;
+  /** Rolls back an agent's unfinished changes before its next one (lib/sync/start.ts). */
+  settleUnfinished?: (agentId: string) => Promise<void>;
 }
 
 export function queueDeps(svc: Services, log: Logger = svc.log): QueueDeps {
@@ -44,5 +46,6 @@ export function agentDeps(svc: Services, log: Logger = svc.log): AgentDeps {
     pinLimits: { maxFailures: svc.config.agents.pinMaxFailures, lockoutSec: svc.config.agents.pinLockoutSec },
     ownChanges: svc.ownChanges,
     members: svc.config.queues.members,
+    ...(svc.settleUnfinished ? { settleUnfinished: svc.settleUnfinished } : {}),
   };
 }

@@ -7,14 +7,14 @@ import { deleteAgentRecord, getAgent } from './accounts.ts';
 import type { AgentDeps } from './deps.ts';
 import { AgentNotFoundError } from './errors.ts';
 import { forceLogoutHeld, type ForceLogoutResult } from './force-logout.ts';
-import { withAgentLock } from '../store/lock.ts';
+import { withAgentChange } from './agent-change.ts';
 import { clearPinFailures } from './pin-guard.ts';
 import { validateAgentId } from '../validate.ts';
 
 /** AgentNotFoundError when there is no such account; otherwise logs it out and deletes it. */
 export async function deleteAgent(deps: AgentDeps, req: { agentId: string; origin: Origin }): Promise<ForceLogoutResult> {
   validateAgentId(req.agentId);
-  return withAgentLock(deps.store, req.agentId, async () => {
+  return withAgentChange(deps, req.agentId, async () => {
     if (!(await getAgent(deps.store, req.agentId))) throw new AgentNotFoundError(req.agentId);
     const loggedOut = await forceLogoutHeld(deps, req);
     await deleteAgentRecord(deps.store, req.agentId);

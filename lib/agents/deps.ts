@@ -12,4 +12,10 @@ export interface AgentDeps extends ChangeDeps {
   pinLimits: PinGuardLimits;
   /** scrypt cost of PIN checks; the default unless a test lowers it. */
   accounts?: AccountOptions;
+  /**
+   * Rolls back what an earlier change of this agent left unfinished (a kill, a
+   * lost reply), before a new one reads the agent's state: a change is never
+   * planned on top of an unfinished one. The service's sync provides it.
+   */
+  settleUnfinished?: (agentId: string) => Promise<void>;
 }

@@ -12,7 +12,7 @@ import { allMembers } from '../asterisk/pbx.ts';
 import { withMemberChange } from '../members/change.ts';
 import { listMemberRecords, recordChange } from '../members/records.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
-import { withAgentLock } from '../store/lock.ts';
+import { withAgentChange } from './agent-change.ts';
 import { validateAgentId, validatePhone } from '../validate.ts';
 import { getAgent } from './accounts.ts';
 import { clearCompatGlobalIf } from './compat-globals.ts';
@@ -35,7 +35,7 @@ export interface ForceLogoutResult {
 
 export async function forceLogoutAgent(deps: AgentDeps, req: { agentId: string; origin: Origin }): Promise<ForceLogoutResult> {
   validateAgentId(req.agentId);
-  return withAgentLock(deps.store, req.agentId, () => forceLogoutHeld(deps, req));
+  return withAgentChange(deps, req.agentId, () => forceLogoutHeld(deps, req));
 }
 
 /** forceLogoutAgent's work; call only while holding the agent lock (deleteAgent does). */

@@ -11,7 +11,7 @@ import { withMemberChange } from '../members/change.ts';
 import { pauseAgent } from './pause.ts';
 import type { MemberRecord } from '../members/records.ts';
 import { appendAudit, auditBy, type AuditEntry, type Origin } from '../store/audit.ts';
-import { withAgentLock } from '../store/lock.ts';
+import { withAgentChange } from './agent-change.ts';
 import { getAgent } from './accounts.ts';
 import { agentMembersAt, agentRecordsAt } from './agent-members.ts';
 import { bindAgent, bindingOf, bindingStill, getPhoneAgent, restoreBinding, withBindingRead } from './bindings.ts';
@@ -44,7 +44,7 @@ export async function loginAgent(deps: AgentDeps, req: LoginRequest): Promise<Lo
   const audit = (action: string, result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, req.agentId, action, result, more);
   const refusePhoneTaken = (holder: string) => appendAudit(store, audit('login', 'REFUSED', { detail: `PHONE_TAKEN phone=${req.phone} agent=${holder}` }));
 
-  const { result: done, pausedAtLogin } = await withAgentLock(store, req.agentId, async () => {
+  const { result: done, pausedAtLogin } = await withAgentChange(deps, req.agentId, async () => {
     // Read again under the lock: the account may have changed, or gone, while the PIN was keyed.
     const account = await getAgent(store, req.agentId);
     if (!account) throw new AgentNotFoundError(req.agentId);

@@ -5,7 +5,7 @@
 import { liveMembership } from '../asterisk/pbx.ts';
 import { withMemberChange } from '../members/change.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
-import { withAgentLock } from '../store/lock.ts';
+import { withAgentChange } from './agent-change.ts';
 import { queueName } from '../validate.ts';
 import { getAgent } from './accounts.ts';
 import { agentMembersAt, agentRecordsAt } from './agent-members.ts';
@@ -31,7 +31,7 @@ export async function logoutAgent(deps: AgentDeps, req: LogoutRequest): Promise<
   const { store, pbx, log } = deps;
   const audit = (action: string, result: string, more?: { queue?: string; detail?: string }) => auditBy(req.origin, req.agentId, action, result, more);
 
-  return withAgentLock(store, req.agentId, () => withBindingRead(store, req.agentId, async (binding) => {
+  return withAgentChange(deps, req.agentId, () => withBindingRead(store, req.agentId, async (binding) => {
     // Nothing to do; whatever a half binding left behind is for a forced logout.
     if (!binding) return { agentId: req.agentId, wasLoggedIn: false, removed: [] };
     const iface = binding.interface;

@@ -7,7 +7,7 @@ import { liveMembership } from '../asterisk/pbx.ts';
 import { pauseOutcome, planPause, validPauseReason, type PauseMode } from '../members/pause-plan.ts';
 import { withMemberChange } from '../members/change.ts';
 import { auditBy, type Origin } from '../store/audit.ts';
-import { withAgentLock } from '../store/lock.ts';
+import { withAgentChange } from './agent-change.ts';
 import { queueName, validQueue } from '../validate.ts';
 import { agentRecordsAt } from './agent-members.ts';
 import { getAgentBinding } from './bindings.ts';
@@ -38,7 +38,7 @@ export async function pauseAgent(deps: AgentDeps, req: PauseRequest): Promise<Pa
   if (req.reason !== undefined) validPauseReason(req.reason);
   const queue = req.queue === undefined ? undefined : validQueue(req.queue);
   const notIn = () => new NotLoggedInError(req.agentId, `Asterisk has no member for agent ${req.agentId}${req.queue ? ` in queue ${req.queue}` : ''}`);
-  return withAgentLock(store, req.agentId, async () => {
+  return withAgentChange(deps, req.agentId, async () => {
     const binding = await getAgentBinding(store, req.agentId);
     if (!binding) throw new NotLoggedInError(req.agentId);
     const iface = binding.interface;

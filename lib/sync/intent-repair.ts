@@ -45,6 +45,8 @@ export function planIntentRollback(
   knownQueues: ReadonlySet<string>,
   /** The agent's binding now, when the intent moved one. */
   bindingNow: IntentBindingAt | null = null,
+  /** The phone the binding was at is another agent's now: the agent cannot go back there. */
+  wasTaken = false,
 ): IntentRollback | 'wait' {
   const known = new Set([...knownQueues].map((q) => q.toLowerCase()));
   if ([...intent.adds, ...intent.removes].some((e) => !known.has(e.queue.toLowerCase()))) return 'wait';
@@ -55,7 +57,7 @@ export function planIntentRollback(
   // A change that finished since has moved the agent on: its binding is neither
   // where this change found it nor where it left it, or was settled where this
   // one left it. What this change took away then stays away.
-  const superseded = b !== undefined && (sameBinding(bindingNow, b.to) ? settledSince(b, records) : !sameBinding(bindingNow, b.was));
+  const superseded = b !== undefined && (wasTaken || (sameBinding(bindingNow, b.to) ? settledSince(b, records) : !sameBinding(bindingNow, b.was)));
   const audit = (action: string, queue: string): AuditEntry => ({
     action, subject: intent.subject, queue, result: 'OK', source: 'resync', by: 'intent', detail: DETAIL,
   });
@@ -92,8 +94,9 @@ export function planIntentRollback(
     out.pause.push(e);
     out.audit.push(audit(e.paused ? 'pause' : 'unpause', e.queue));
   }
-  // Only where the change's binding step happened and no change has settled the binding since.
-  if (b && !superseded && sameBinding(bindingNow, b.to)) out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
+  // Only where the change's binding step happened and no change has settled the binding since
+  // (the old phone taken: unbound from where the change bound it, its members there taken out above).
+  if (b && (!superseded || (wasTaken && !settledSince(b, records))) && sameBinding(bindingNow, b.to)) out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
   return out;
 }
 

@@ -5,7 +5,7 @@
 // restores over AMI, then every record and audit entry in one MULTI. Used for
 // one interface per live event, and by the re-sync for every interface that
 // needs work.
-import { getAgentBinding, restoreBinding } from '../agents/bindings.ts';
+import { getAgentBinding, getPhoneAgent, restoreBinding } from '../agents/bindings.ts';
 import { PbxUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { type MemberRecord, recordChange, recordsAt } from '../members/records.ts';
@@ -71,8 +71,10 @@ async function settle(deps: SyncDeps, req: ReconcileRequest): Promise<ReconcileR
     const touched = intentInterfaces(intent).map((i) => i.toLowerCase());
     // Only intents whose every interface is locked here; the re-sync groups the rest.
     if (!touched.length || !touched.every((i) => mine.has(i))) continue;
-    const bindingNow = intent.binding ? await getAgentBinding(store, intent.binding.agentId) : null;
-    const rollback = planIntentRollback(intent, live.members, records, live.known, bindingNow);
+    const b = intent.binding;
+    const bindingNow = b ? await getAgentBinding(store, b.agentId) : null;
+    const wasHolder = b?.was ? await getPhoneAgent(store, b.was.phone) : null;
+    const rollback = planIntentRollback(intent, live.members, records, live.known, bindingNow, wasHolder !== null && wasHolder !== b!.agentId);
     if (rollback === 'wait') {
       log.info({ intent: intent.id, subject: intent.subject }, 'unfinished change kept: Asterisk does not report its queues yet');
       continue;

@@ -14,6 +14,7 @@ import type { Store } from '../store/redis.ts';
 import { Lamps } from './blf.ts';
 import { OwnChanges } from './own-changes.ts';
 import { reconcile, type SyncDeps } from './reconcile.ts';
+import { intentInterfaces, listIntents } from '../store/intents.ts';
 import { resync, type ResyncReport } from './resync.ts';
 import { EventTracker } from './track-events.ts';
 
@@ -36,6 +37,13 @@ export interface SyncService {
   stop(): Promise<void>;
   /** Told of agentgate's own changes: the member events they cause set the lamps without a reconcile (own-changes.ts). */
   readonly own: OwnChanges;
+  /**
+   * Rolls back the unfinished changes of `subject` (an agent) now, as the
+   * re-sync would: called by the agent's next change, under its agent lock,
+   * before it reads anything, so that no change is ever planned on top of an
+   * unfinished one of the same agent.
+   */
+  settleUnfinished(subject: string): Promise<void>;
 }
 
 export interface StartSyncOptions {
@@ -168,6 +176,13 @@ export function startSync(o: StartSyncOptions): SyncService {
 
   return {
     resync: (by) => request(by),
+    async settleUnfinished(subject) {
+      for (const intent of await listIntents(store)) {
+        if (intent.subject !== subject) continue;
+        const interfaces = intentInterfaces(intent);
+        if (interfaces.length) await reconcile(deps, { interfaces, mode: 'resync', by: 'unfinished-change', lamps: true });
+      }
+    },
     async idle() {
       // Settling an event can ask for a re-sync and a re-sync causes events: wait until both are quiet.
       do {

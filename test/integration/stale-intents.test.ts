@@ -43,6 +43,34 @@ async function whereIs(h: Harness): Promise<{ binding: string; members: string[]
   };
 }
 
+/** Logged in at 1001, then a logout killed after its unbind: intent, member out, binding gone, records still there. */
+async function failedLogoutAt1001(h: Harness): Promise<void> {
+  const store = h.app.svc.store;
+  expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+  const since = (await getAgentBinding(store, '7001'))!.since;
+  await beginIntent(store, {
+    subject: '7001', adds: [], removes: [{ queue: '8008', interface: desk('1001'), member: { penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' } }],
+    binding: { agentId: '7001', was: { phone: '1001', interface: desk('1001'), since }, to: null },
+  });
+  h.ami.removeMember('8008', desk('1001'), { quiet: true });
+  await unbindAgent(store, '7001', { phone: '1001' });
+}
+
+/** Logged in at 1001, then a move to 1002 killed after its bind: the member at 1001 out, the one at 1002 in, no record. */
+async function failedMoveTo1002(h: Harness): Promise<void> {
+  const store = h.app.svc.store;
+  expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+  const since = (await getAgentBinding(store, '7001'))!.since;
+  await beginIntent(store, {
+    subject: '7001', adds: [{ queue: '8008', interface: desk('1002') }],
+    removes: [{ queue: '8008', interface: desk('1001'), member: { penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' } }],
+    binding: { agentId: '7001', was: { phone: '1001', interface: desk('1001'), since }, to: { phone: '1002', interface: desk('1002') } },
+  });
+  h.ami.removeMember('8008', desk('1001'), { quiet: true });
+  h.ami.addMember('8008', desk('1002'), { name: 'Ivan Petrov', penalty: 2, quiet: true });
+  await bindAgent(store, { agentId: '7001', phone: '1002', interface: desk('1002'), since: Date.now() });
+}
+
 describe('an intent left for a later re-sync', () => {
   it('a login that failed after its binding step, dialled again and told LOGGEDIN: the re-sync keeps the agent there', async () => {
     const h = await start();
@@ -61,17 +89,7 @@ describe('an intent left for a later re-sync', () => {
   it('a move between desks that failed after its binding step, dialled again at the new desk: the re-sync does not ring the old desk again', async () => {
     const h = await start();
     const store = h.app.svc.store;
-    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
-    const since = (await getAgentBinding(store, '7001'))!.since;
-    // The failed move to 1002: the member at 1001 out, the one at 1002 in, the binding moved; no record.
-    await beginIntent(store, {
-      subject: '7001', adds: [{ queue: '8008', interface: desk('1002') }],
-      removes: [{ queue: '8008', interface: desk('1001'), member: { penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' } }],
-      binding: { agentId: '7001', was: { phone: '1001', interface: desk('1001'), since }, to: { phone: '1002', interface: desk('1002') } },
-    });
-    h.ami.removeMember('8008', desk('1001'), { quiet: true });
-    h.ami.addMember('8008', desk('1002'), { name: 'Ivan Petrov', penalty: 2, quiet: true });
-    await bindAgent(store, { agentId: '7001', phone: '1002', interface: desk('1002'), since: Date.now() });
+    await failedMoveTo1002(h);
 
     expect((await call(h, 'agent-login?agent=7001&prompts=no', '1002')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
     await h.app.sync.resync('test');
@@ -83,21 +101,50 @@ describe('an intent left for a later re-sync', () => {
   it('a logout that failed after its unbind, then a login and a logout told done: the re-sync leaves the agent out', async () => {
     const h = await start();
     const store = h.app.svc.store;
-    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
-    const since = (await getAgentBinding(store, '7001'))!.since;
-    // The failed logout: intent, member removed, binding gone, records still there.
-    await beginIntent(store, {
-      subject: '7001', adds: [], removes: [{ queue: '8008', interface: desk('1001'), member: { penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' } }],
-      binding: { agentId: '7001', was: { phone: '1001', interface: desk('1001'), since }, to: null },
-    });
-    h.ami.removeMember('8008', desk('1001'), { quiet: true });
-    await unbindAgent(store, '7001', { phone: '1001' });
+    await failedLogoutAt1001(h);
 
     expect((await call(h, 'agent-login?agent=7001&prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
     expect((await call(h, 'agent-logout?prompts=no', '1001')).variables.AGENTGATE_RESULT).toBe('LOGGEDOUT');
     await h.app.sync.resync('test');
     expect(await listIntents(store)).toEqual([]);
     expect(await whereIs(h)).toEqual({ binding: '', members: [] });
+  });
+
+  it('a logout that failed after its unbind, then a login at another desk and a logout there, told done: the agent is out everywhere', async () => {
+    const h = await start();
+    const store = h.app.svc.store;
+    await failedLogoutAt1001(h);
+    // The next change of the agent first rolls the failed one back (bound at 1001 again), then moves it.
+    expect((await call(h, 'agent-login?agent=7001&prompts=no', '1002')).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    expect(await listIntents(store)).toEqual([]);
+    expect((await call(h, 'agent-logout?prompts=no', '1002')).variables.AGENTGATE_RESULT).toBe('LOGGEDOUT');
+    await h.app.sync.resync('test');
+    expect(await whereIs(h)).toEqual({ binding: '', members: [] });
+    expect(await listMemberRecords(store)).toEqual([]);
+  });
+
+  it('a forced logout after a move that failed after its binding step: the agent is out at both desks', async () => {
+    const h = await start();
+    const store = h.app.svc.store;
+    await failedMoveTo1002(h);
+    expect((await callFastAgi(h.port, { script: 'agent-force-logout?agent=7001&prompts=no', callerId: '1099' })).variables.AGENTGATE_RESULT).toBe('LOGGEDOUT');
+    await h.app.sync.resync('test');
+    expect(await whereIs(h)).toEqual({ binding: '', members: [] });
+    expect(await listMemberRecords(store)).toEqual([]);
+  });
+
+  it('a move that failed after its binding step, and another agent logged in at the old desk since: the first is unbound, and nothing of it rings there', async () => {
+    const h = await start();
+    const store = h.app.svc.store;
+    await createAgent(store, { id: '7002', name: 'Anna Smirnova', pin: '13579', queues: [{ queue: '8009', penalty: 0 }] }, FAST);
+    await failedMoveTo1002(h);
+    // 1001 is free (7001 is bound at 1002): Anna takes it.
+    expect((await callFastAgi(h.port, { script: 'agent-login?agent=7002&prompts=no', callerId: '1001', dtmf: ['13579'] })).variables.AGENTGATE_RESULT).toBe('LOGGEDIN');
+    await h.app.sync.resync('test');
+    expect(await listIntents(store)).toEqual([]);
+    expect(await whereIs(h)).toEqual({ binding: '', members: [] });
+    expect((await listMemberRecords(store)).map((r) => `${r.subject} ${r.queue} ${r.interface}`)).toEqual([`7002 8009 ${desk('1001')}`]);
+    expect(await getAgentBinding(store, '7002')).toMatchObject({ phone: '1001' });
   });
 
   it('a login whose binding the re-sync puts back while it waits for its locks reads it again: the old desk stops ringing', async () => {
