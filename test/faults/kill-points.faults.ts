@@ -155,6 +155,21 @@ const setupMobile = async (store: Store) => {
 };
 const mobileCensus = async (w: World): Promise<Census> => ({ ...(await membersOf(w, [MOBILE])), binding: '', lamps: lit(w, [MOBILE]) });
 
+/** A change of the agent logged in at DESK, by a call from `from`: it stands whole (what `told` names) or the agent is still at DESK. */
+function atDesk(name: string, script: string, from: string, told: Record<string, string>): Flow {
+  return {
+    name,
+    setup: setupAgent,
+    async prepare(svc) {
+      expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
+    },
+    run: async (svc) => (await callFastAgi(svc.port, { script, callerId: from })).variables.AGENTGATE_RESULT ?? '(nothing)',
+    told,
+    whole: [`at ${DESK}`, Object.values(told)[0]!],
+    census: agentCensus,
+  };
+}
+
 const FLOWS: Flow[] = [
   {
     name: 'a mobile toggling itself into two queues',
@@ -186,39 +201,9 @@ const FLOWS: Flow[] = [
     whole: [`at ${OLD_DESK}`, `at ${DESK}`],
     census: agentCensus,
   },
-  {
-    name: 'an agent\'s logout',
-    setup: setupAgent,
-    async prepare(svc) {
-      expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
-    },
-    run: async (svc) => (await callFastAgi(svc.port, { script: 'agent-logout?prompts=no', callerId: DESK })).variables.AGENTGATE_RESULT ?? '(nothing)',
-    told: { LOGGEDOUT: 'out' },
-    whole: [`at ${DESK}`, 'out'],
-    census: agentCensus,
-  },
-  {
-    name: 'an agent pausing itself in every queue from its desk',
-    setup: setupAgent,
-    async prepare(svc) {
-      expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
-    },
-    run: async (svc) => (await callFastAgi(svc.port, { script: 'agent-pause?mode=pause&prompts=no', callerId: DESK })).variables.AGENTGATE_RESULT ?? '(nothing)',
-    told: { PAUSED: `paused at ${DESK}` },
-    whole: [`at ${DESK}`, `paused at ${DESK}`],
-    census: agentCensus,
-  },
-  {
-    name: 'an administrator\'s forced logout of an agent',
-    setup: setupAgent,
-    async prepare(svc) {
-      expect(await agentLogin(svc, DESK)).toBe('LOGGEDIN');
-    },
-    run: async (svc) => (await callFastAgi(svc.port, { script: `agent-force-logout?agent=${AGENT}&prompts=no`, callerId: '1099' })).variables.AGENTGATE_RESULT ?? '(nothing)',
-    told: { LOGGEDOUT: 'out' },
-    whole: [`at ${DESK}`, 'out'],
-    census: agentCensus,
-  },
+  atDesk('an agent\'s logout', 'agent-logout?prompts=no', DESK, { LOGGEDOUT: 'out' }),
+  atDesk('an agent pausing itself in every queue from its desk', 'agent-pause?mode=pause&prompts=no', DESK, { PAUSED: `paused at ${DESK}` }),
+  atDesk('an administrator\'s forced logout of an agent', `agent-force-logout?agent=${AGENT}&prompts=no`, '1099', { LOGGEDOUT: 'out' }),
 ];
 
 /** Where each state has the subject in Asterisk, with the binding that goes with it. */
