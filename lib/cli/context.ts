@@ -6,6 +6,7 @@ import { compileNumberRules } from '../numbers.ts';
 import type { Services } from '../services.ts';
 import { canonicalQueueNames } from '../store/migrate.ts';
 import { openStore, storeReady } from '../store/redis.ts';
+import { settleUnfinishedOf } from '../sync/unfinished.ts';
 
 /** Usage mistakes: printed with the usage line, exit code 2. */
 export class UsageError extends Error {
@@ -25,7 +26,11 @@ export async function withServices<T>(needAmi: boolean, fn: (svc: Services) => P
     await storeReady(store);
     await canonicalQueueNames(store, log);
     if (needAmi) await connectWithin(ami, config.ami.host, config.ami.port, 5000);
-    return await fn({ config, ami, store, numbers: compileNumberRules(config.numbers), log });
+    // An agent's change first rolls back what an earlier one left unfinished, as in the server (lamps are the server's).
+    const settleUnfinished = needAmi
+      ? (agentId: string) => settleUnfinishedOf({ pbx: ami, store, log, policy: config.sync.missing, members: config.queues.members }, agentId)
+      : undefined;
+    return await fn({ config, ami, store, numbers: compileNumberRules(config.numbers), log, ...(settleUnfinished ? { settleUnfinished } : {}) });
   } finally {
     await ami.close().catch(() => undefined);
     store.redis.disconnect();

@@ -14,7 +14,7 @@ import type { Store } from '../store/redis.ts';
 import { Lamps } from './blf.ts';
 import { OwnChanges } from './own-changes.ts';
 import { reconcile, type SyncDeps } from './reconcile.ts';
-import { intentInterfaces, listIntents } from '../store/intents.ts';
+import { settleUnfinishedOf } from './unfinished.ts';
 import { resync, type ResyncReport } from './resync.ts';
 import { EventTracker } from './track-events.ts';
 
@@ -176,13 +176,7 @@ export function startSync(o: StartSyncOptions): SyncService {
 
   return {
     resync: (by) => request(by),
-    async settleUnfinished(subject) {
-      for (const intent of await listIntents(store)) {
-        if (intent.subject !== subject) continue;
-        const interfaces = intentInterfaces(intent);
-        if (interfaces.length) await reconcile(deps, { interfaces, mode: 'resync', by: 'unfinished-change', lamps: true });
-      }
-    },
+    settleUnfinished: (subject) => settleUnfinishedOf(deps, subject),
     async idle() {
       // Settling an event can ask for a re-sync and a re-sync causes events: wait until both are quiet.
       do {

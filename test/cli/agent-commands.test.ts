@@ -3,7 +3,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getAgent, verifyAgentPin } from '../../lib/agents/accounts.ts';
+import { createAgent, getAgent, verifyAgentPin } from '../../lib/agents/accounts.ts';
+import { bindAgent, getAgentBinding, unbindAgent } from '../../lib/agents/bindings.ts';
+import { listMemberRecords, recordChange } from '../../lib/members/records.ts';
+import { beginIntent, listIntents } from '../../lib/store/intents.ts';
 import { makeKeys } from '../../lib/store/keys.ts';
 import type { Store } from '../../lib/store/redis.ts';
 import { startAmiDouble, type AmiDouble } from '../doubles/ami-asterisk.ts';
@@ -55,5 +58,24 @@ describe('agentgate CLI: agents', () => {
     expect(argv.stderr).toMatch(/never taken from the command line/);
     expect(await verifyAgentPin(store, '7001', '97531')).not.toBeNull();
     expect((await getAgent(store, '7001'))?.queues).toEqual([{ queue: '8008', penalty: 2 }, { queue: '8009', penalty: 0 }]);
+  });
+
+  it('agent logout first rolls back what an unfinished change of the agent left, as the service does: a logout killed after its unbind', async () => {
+    const desk = 'Local/1001@from-queue/n';
+    await createAgent(store, { id: '7001', name: 'Ivan Petrov', pin: '86420', queues: [{ queue: '8008', penalty: 2 }] }, { pinHash: { ln: 4, r: 1, p: 1 } });
+    // Logged in at 1001 (recorded), then a logout killed after its unbind: member out, binding gone, records left.
+    await recordChange(store, { put: [{ queue: '8008', interface: desk, subject: '7001', kind: 'agent', penalty: 2, name: 'Ivan Petrov', since: 1, source: 'agentgate', paused: false, reason: '' }] });
+    await beginIntent(store, { subject: '7001', adds: [], removes: [{ queue: '8008', interface: desk, member: { penalty: 2, name: 'Ivan Petrov', paused: false, reason: '' } }], binding: { agentId: '7001', was: { phone: '1001', interface: desk, since: 1 }, to: null } });
+    await bindAgent(store, { agentId: '7001', phone: '1001', interface: desk, since: 1 });
+    await unbindAgent(store, '7001', { phone: '1001' });
+
+    // The rollback puts the agent back at 1001, and the logout then takes it out: nothing left anywhere.
+    const out = await cli(['agent', 'logout', '7001']);
+    expect(out).toMatchObject({ code: 0 });
+    expect(out.stdout).toMatch(/1001/);
+    expect(await listIntents(store)).toEqual([]);
+    expect(await getAgentBinding(store, '7001')).toBeNull();
+    expect(await listMemberRecords(store)).toEqual([]);
+    expect(ami.members('8008')).toEqual([]);
   });
 });
