@@ -9,6 +9,7 @@
 // if the agent's binding changed meanwhile the script changes nothing and says
 // so (STALE), and we read again and retry.
 import { BadParamsError, BusyError } from '../errors.ts';
+import { sameBindingAt, type IntentBinding } from '../store/intents.ts';
 import { runLua } from '../store/lua.ts';
 import { readHashesOfSet, storeOp, type Store } from '../store/redis.ts';
 import { PhoneTakenError } from './errors.ts';
@@ -126,13 +127,11 @@ export async function withBindingRead<T>(store: Store, agentId: string, attempt:
 
 /** Under the interfaces' locks: BindingMovedError unless the agent's binding is still `read`. */
 export async function bindingStill(store: Store, agentId: string, read: AgentBinding | null): Promise<void> {
-  const now = await getAgentBinding(store, agentId);
-  const same = now === null || read === null ? now === read : now.phone === read.phone && now.interface.toLowerCase() === read.interface.toLowerCase();
-  if (!same) throw new BindingMovedError(`the binding of agent ${agentId} moved while its change waited for its locks`);
+  if (!sameBindingAt(await getAgentBinding(store, agentId), read)) throw new BindingMovedError(`the binding of agent ${agentId} moved while its change waited for its locks`);
 }
 
 /** Where a binding is, without whose: as an intent keeps it. */
-export function bindingOf(b: AgentBinding | null): { phone: string; interface: string; since: number } | null {
+export function bindingOf(b: AgentBinding | null): IntentBinding['was'] {
   return b ? { phone: b.phone, interface: b.interface, since: b.since } : null;
 }
 
@@ -146,7 +145,7 @@ export function bindingOf(b: AgentBinding | null): { phone: string; interface: s
 export async function restoreBinding(
   store: Store,
   agentId: string,
-  was: { phone: string; interface: string; since: number } | null,
+  was: IntentBinding['was'],
   from: { phone: string } | null,
 ): Promise<'bound' | 'unbound' | 'phone-taken'> {
   if (was) {

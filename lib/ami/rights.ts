@@ -16,10 +16,9 @@ export const ACTION_CLASS = {
   QueuePause: 'agent',
   QueueMemberRingInUse: 'agent',
   Setvar: 'call',
-  // call or reporting: call, which Setvar needs anyway.
-  ExtensionStateList: 'call',
-  // call or reporting: call, which Setvar needs anyway.
+  // Both call or reporting: call, which Setvar needs anyway.
   Getvar: 'call',
+  ExtensionStateList: 'call',
   // Optional: refused without write=system, then the user's eventfilter lines filter instead.
   Filter: 'system',
 } as const;

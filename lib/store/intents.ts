@@ -54,11 +54,14 @@ export function intentInterfaces(intent: Intent): string[] {
   return [...intent.adds, ...intent.removes, ...(intent.pauses ?? []), ...(b?.was ? [b.was] : []), ...(b?.to ? [b.to] : [])].map((e) => e.interface);
 }
 
+/** Two bindings at the same phone and interface (compared as Asterisk does), or both none. */
+export function sameBindingAt(a: IntentBindingAt | null, b: IntentBindingAt | null): boolean {
+  return a === null || b === null ? a === b : a.phone === b.phone && a.interface.toLowerCase() === b.interface.toLowerCase();
+}
+
 /** The binding moves: a change that leaves it where it was needs no intent for it. */
 export function bindingMoves(b: IntentBinding | undefined): boolean {
-  if (!b) return false;
-  if (!b.was || !b.to) return b.was !== b.to;
-  return b.was.phone !== b.to.phone || b.was.interface.toLowerCase() !== b.to.interface.toLowerCase();
+  return b !== undefined && !sameBindingAt(b.was, b.to);
 }
 
 export async function intentExists(store: Store, id: string): Promise<boolean> {

@@ -33,8 +33,6 @@ export function lampName(template: string, t: Pick<LampTarget, 'queue' | 'interf
   return SAFE_NAME.test(name) ? name : undefined;
 }
 
-const PLACEHOLDER = /\{(?:dev|queue|subject)\}/;
-
 /**
  * Every lamp name the template can make, as a pattern: to know agentgate's
  * lamps among the devices of the dialplan's hints. Undefined when the template
@@ -42,9 +40,10 @@ const PLACEHOLDER = /\{(?:dev|queue|subject)\}/;
  * would match FreePBX's `Custom:DND1001`): such lamps cannot be told apart.
  */
 export function lampPattern(template: string): RegExp | undefined {
+  // The captured placeholders land at the odd places of the split.
   const parts = template.split(/(\{(?:dev|queue|subject)\})/);
   if (parts[0]!.length <= 'Custom:'.length) return undefined;
-  return new RegExp(`^${parts.map((p) => (PLACEHOLDER.test(p) ? '[A-Za-z0-9_+#.@-]+' : p.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))).join('')}$`, 'i');
+  return new RegExp(`^${parts.map((p, i) => (i % 2 === 1 ? '[A-Za-z0-9_+#.@-]+' : p.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))).join('')}$`, 'i');
 }
 
 /** Extension states that show a lamp lit: in use, busy or on hold (main/pbx.c's flags 1, 2 and 16). */

@@ -7,15 +7,16 @@
 // finished from a half-applied state: what the caller was told is what
 // happened. An add that happened is removed again; a remove that happened is
 // added back with the member's penalty, name and pause as they were; an
-// agent's binding the change moved is put back where it was, unless a change
-// that finished since has settled it. Records are not touched: the change
-// never recorded anything.
+// agent's binding the change moved is put back where it was. Records are not
+// touched (the change never recorded anything), except where a change that
+// finished since has moved the agent on: what this one took out then stays
+// out, and the records of it it left are dropped.
 // Pure: reconcile.ts carries the steps out, then deletes the intent.
 import type { QueueMember } from '../ami/client.ts';
 import { memberKey } from '../asterisk/interfaces.ts';
 import type { MemberRecord } from '../members/records.ts';
 import type { AuditEntry } from '../store/audit.ts';
-import { bindingMoves, type Intent, type IntentBinding, type IntentBindingAt, type IntentMember } from '../store/intents.ts';
+import { bindingMoves, sameBindingAt, type Intent, type IntentBinding, type IntentBindingAt, type IntentMember } from '../store/intents.ts';
 
 export interface IntentRollback {
   /** Members the change added: out of Asterisk again. */
@@ -54,10 +55,13 @@ export function planIntentRollback(
   const recBy = new Map(records.map((r) => [memberKey(r.queue, r.interface), r]));
   const out: IntentRollback = { remove: [], add: [], pause: [], drop: [], audit: [] };
   const b = intent.binding && bindingMoves(intent.binding) ? intent.binding : undefined;
-  // A change that finished since has moved the agent on: its binding is neither
+  // The change's binding step happened (the binding is where it left it) and nothing has settled it since.
+  const stillAsLeft = b !== undefined && sameBindingAt(bindingNow, b.to) && !settledSince(b, records);
+  // A change that finished since has moved the agent on (its binding is neither
   // where this change found it nor where it left it, or was settled where this
-  // one left it. What this change took away then stays away.
-  const superseded = b !== undefined && (wasTaken || (sameBinding(bindingNow, b.to) ? settledSince(b, records) : !sameBinding(bindingNow, b.was)));
+  // one left it), or its old phone is another agent's: what this change took
+  // away then stays away.
+  const superseded = b !== undefined && (wasTaken || (!stillAsLeft && !sameBindingAt(bindingNow, b.was)));
   const audit = (action: string, queue: string): AuditEntry => ({
     action, subject: intent.subject, queue, result: 'OK', source: 'resync', by: 'intent', detail: DETAIL,
   });
@@ -94,14 +98,9 @@ export function planIntentRollback(
     out.pause.push(e);
     out.audit.push(audit(e.paused ? 'pause' : 'unpause', e.queue));
   }
-  // Only where the change's binding step happened and no change has settled the binding since
-  // (the old phone taken: unbound from where the change bound it, its members there taken out above).
-  if (b && (!superseded || (wasTaken && !settledSince(b, records))) && sameBinding(bindingNow, b.to)) out.rebind = { agentId: b.agentId, was: b.was, from: b.to };
+  // Back where it was (the old phone taken: unbound from where the change bound it, its members there dropped above).
+  if (stillAsLeft) out.rebind = { agentId: b!.agentId, was: b!.was, from: b!.to };
   return out;
-}
-
-function sameBinding(a: IntentBindingAt | null, b: IntentBindingAt | null): boolean {
-  return a === null || b === null ? a === b : a.phone === b.phone && a.interface.toLowerCase() === b.interface.toLowerCase();
 }
 
 /**

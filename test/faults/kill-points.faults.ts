@@ -150,10 +150,22 @@ const setupAgent = async (store: Store) => {
 
 const mobileScript = (svc: Service, script: string) =>
   callFastAgi(svc.port, { script: `${script}&context=outbound-allroutes&prompts=no`, callerId: MOBILE }).then((r) => r.variables.AGENTGATE_RESULT ?? '(nothing)');
-const setupMobile = async (store: Store) => {
-  for (const queue of QUEUES) await allowNumber(store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
-};
-const mobileCensus = async (w: World): Promise<Census> => ({ ...(await membersOf(w, [MOBILE])), binding: '', lamps: lit(w, [MOBILE]) });
+const TOGGLE = `queue-toggle?queue=${QUEUES.join(',')}`;
+
+/** A change the mobile makes by calling `script`, after a toggle in when `loggedIn`: it stands whole (what `told` names) or not at all (`before`). */
+function mobileFlow(name: string, script: string, o: { loggedIn: boolean; told: Record<string, string>; before: string }): Flow {
+  return {
+    name,
+    async setup(store) {
+      for (const queue of QUEUES) await allowNumber(store, queue, { number: MOBILE, penalty: 1, name: 'Ivan Petrov' }, { source: 'cli', by: 'test' });
+    },
+    ...(o.loggedIn ? { prepare: async (svc: Service) => expect(await mobileScript(svc, TOGGLE)).toBe('LOGGEDIN') } : {}),
+    run: (svc) => mobileScript(svc, script),
+    told: o.told,
+    whole: [o.before, Object.values(o.told)[0]!],
+    census: async (w) => ({ ...(await membersOf(w, [MOBILE])), binding: '', lamps: lit(w, [MOBILE]) }),
+  };
+}
 
 /** A change of the agent logged in at DESK, by a call from `from`: it stands whole (what `told` names) or the agent is still at DESK. */
 function atDesk(name: string, script: string, from: string, told: Record<string, string>): Flow {
@@ -171,25 +183,8 @@ function atDesk(name: string, script: string, from: string, told: Record<string,
 }
 
 const FLOWS: Flow[] = [
-  {
-    name: 'a mobile toggling itself into two queues',
-    setup: setupMobile,
-    run: (svc) => mobileScript(svc, `queue-toggle?queue=${QUEUES.join(',')}`),
-    told: { LOGGEDIN: 'in' },
-    whole: ['out', 'in'],
-    census: mobileCensus,
-  },
-  {
-    name: 'a mobile pausing itself in both its queues',
-    setup: setupMobile,
-    async prepare(svc) {
-      expect(await mobileScript(svc, `queue-toggle?queue=${QUEUES.join(',')}`)).toBe('LOGGEDIN');
-    },
-    run: (svc) => mobileScript(svc, 'queue-pause?mode=pause&reason=lunch'),
-    told: { PAUSED: 'paused' },
-    whole: ['in', 'paused'],
-    census: mobileCensus,
-  },
+  mobileFlow('a mobile toggling itself into two queues', TOGGLE, { loggedIn: false, told: { LOGGEDIN: 'in' }, before: 'out' }),
+  mobileFlow('a mobile pausing itself in both its queues', 'queue-pause?mode=pause&reason=lunch', { loggedIn: true, told: { PAUSED: 'paused' }, before: 'in' }),
   {
     name: 'an agent\'s PIN login moving it from one desk to another',
     setup: setupAgent,
